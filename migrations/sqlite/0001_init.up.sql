@@ -1,0 +1,5 @@
+-- Key/value facts about this installation (installation date, active license id, ...).
+CREATE TABLE systems (
+    name TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,135 @@
+//! Extractors whose rejections are Mattermost errors, never axum's plain-text bodies.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use townsquare_sdk::AppError;
+
+use crate::error::Error;
+
+/// A JSON request body. Unknown fields are ignored (serde's default); `Content-Type` may be
+/// absent (Mattermost decodes regardless) but must not name another format.
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+            let content_type = content_type.to_str().unwrap_or("").to_ascii_lowercase();
+            let acceptable = content_type.is_empty()
+                || content_type.contains("json")
+                || content_type.starts_with("text/plain");
+            if !acceptable {
+                return Err(AppError::new(
+                    415,
+                    "api.context.unsupported_media_type.app_error",
+                    "Send the request body as JSON with Content-Type: application/json.",
+                )
+                .into());
+            }
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::from(body_too_large())
+            } else {
+                Error::from(AppError::invalid_body_param("body").with_detail(rejection.body_text()))
+            }
+        })?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+/// Parses a JSON body with a 400 that says what was wrong.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        AppError::new(
+            400,
+            "api.context.invalid_body_param.app_error",
+            format!("Invalid or missing parameter in request body: {err}."),
+        )
+        .into()
+    })
+}
+
+pub fn body_too_large() -> AppError {
+    AppError::new(
+        413,
+        "api.context.request_body_too_large.app_error",
+        "The request body is too large.",
+    )
+}
+
+/// Query parameters; a malformed query is a 400 naming the problem.
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|rejection| {
+                AppError::new(
+                    400,
+                    "api.context.invalid_url_param.app_error",
+                    format!(
+                        "Invalid or missing parameter in request URL: {}.",
+                        rejection.body_text()
+                    ),
+                )
+                .into()
+            })
+    }
+}
+
+/// Path parameters; a malformed value is Mattermost's 400 `invalid_url_param`.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|rejection| {
+                AppError::invalid_url_param("path")
+                    .with_detail(rejection.body_text())
+                    .into()
+            })
+    }
+}
+
+/// Deserializes `null` as the type's default (clients send `"token": null`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Lenient boolean query flag: `true`/`1` is true, anything else false.
+pub fn flag(value: &Option<String>) -> bool {
+    matches!(
+        value.as_deref().map(str::to_ascii_lowercase).as_deref(),
+        Some("true" | "1")
+    )
+}

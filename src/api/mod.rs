@@ -1,0 +1,63 @@
+//! HTTP API: the Mattermost v4 routes, the OpenAPI document and its browsable page.
+
+pub mod docs;
+pub mod extract;
+pub mod middleware;
+pub mod v4;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::Error;
+use crate::state::AppState;
+use townsquare_sdk::AppError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Townsquare API v4",
+        description = "Mattermost API v4 compatible endpoints served by Townsquare.",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "system", description = "Health, client configuration and licensing"),
+    )
+)]
+struct ApiDoc;
+
+/// The routes with their OpenAPI document; both come from the same `utoipa_axum` registration,
+/// so they cannot drift.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(v4::routes())
+        .split_for_parts()
+}
+
+/// The OpenAPI document alone (for the snapshot test and `townsquare openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// The complete application router with every middleware layer.
+pub fn router(state: AppState) -> Router {
+    let (api, mut doc) = routes();
+    doc.info.version = crate::build_info::VERSION.to_string();
+    let body_limit = state.config().service.maximum_payload_size_bytes as usize;
+    api.merge(docs::routes(doc))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_context,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    AppError::route_not_found().into()
+}

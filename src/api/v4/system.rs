@@ -1,0 +1,231 @@
+//! System endpoints: health, client configuration, client license.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::extract::{flag, Query};
+use crate::build_info;
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ping))
+        .routes(routes!(client_config))
+        .routes(routes!(client_license))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PingQuery {
+    /// Also check the database and file store.
+    get_server_status: Option<String>,
+    /// Answer 200 even when unhealthy (the body says `UNHEALTHY`).
+    use_rest_semantics: Option<String>,
+    #[allow(dead_code)]
+    device_id: Option<String>,
+}
+
+/// Health check. With `get_server_status=true` the database and file store are checked too.
+#[utoipa::path(
+    get,
+    path = "/api/v4/system/ping",
+    tag = "system",
+    params(PingQuery),
+    responses(
+        (status = 200, description = "Server status map", body = BTreeMap<String, String>),
+        (status = 500, description = "Unhealthy (unless use_rest_semantics=true)")
+    )
+)]
+pub async fn ping(State(state): State<AppState>, Query(query): Query<PingQuery>) -> Response {
+    let mut body: BTreeMap<&str, String> = BTreeMap::new();
+    body.insert("status", "OK".into());
+    body.insert("ActiveSearchBackend", "database".into());
+    for key in [
+        "AndroidLatestVersion",
+        "AndroidMinVersion",
+        "IosLatestVersion",
+        "IosMinVersion",
+    ] {
+        body.insert(key, String::new());
+    }
+    let mut healthy = true;
+    let mut headers = Vec::new();
+    if flag(&query.get_server_status) {
+        let database = match state.store.ping(Duration::from_secs(2)).await {
+            Ok(()) => "OK",
+            Err(err) => {
+                tracing::warn!(error = %err, "database health check failed");
+                healthy = false;
+                "UNHEALTHY"
+            }
+        };
+        let filestore = if filestore_writable(&state.config().file.directory).await {
+            "OK"
+        } else {
+            healthy = false;
+            "UNHEALTHY"
+        };
+        body.insert("database_status", database.into());
+        body.insert("filestore_status", filestore.into());
+        headers.push(("database_status", database));
+        headers.push(("filestore_status", filestore));
+    }
+    if !healthy {
+        body.insert("status", "UNHEALTHY".into());
+    }
+    let status = if healthy || flag(&query.use_rest_semantics) {
+        StatusCode::OK
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let mut response = (status, Json(body)).into_response();
+    for (name, value) in headers {
+        response
+            .headers_mut()
+            .insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn filestore_writable(directory: &str) -> bool {
+    let dir = std::path::PathBuf::from(directory);
+    if tokio::fs::create_dir_all(&dir).await.is_err() {
+        return false;
+    }
+    let probe = dir.join(format!(".health-{}", crate::id::new_id()));
+    let ok = tokio::fs::write(&probe, b"ok").await.is_ok();
+    let _ = tokio::fs::remove_file(&probe).await;
+    ok
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FormatQuery {
+    /// Accepted and ignored (older servers required `old`).
+    #[allow(dead_code)]
+    format: Option<String>,
+}
+
+/// The client configuration as a flat map of strings.
+#[utoipa::path(
+    get,
+    path = "/api/v4/config/client",
+    tag = "system",
+    params(FormatQuery),
+    responses((status = 200, description = "Client configuration", body = BTreeMap<String, String>))
+)]
+pub async fn client_config(
+    State(state): State<AppState>,
+    Query(_query): Query<FormatQuery>,
+) -> Result<Json<BTreeMap<&'static str, String>>> {
+    Ok(Json(client_config_map(&state)))
+}
+
+fn bool_str(value: bool) -> String {
+    if value { "true" } else { "false" }.to_string()
+}
+
+/// Builds the client configuration. Values are strings, booleans `"true"`/`"false"`.
+pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
+    let config = state.config();
+    let edition = &state.extensions.edition;
+    let mut map = BTreeMap::new();
+    map.insert(
+        "Version",
+        build_info::COMPATIBLE_MATTERMOST_VERSION.to_string(),
+    );
+    map.insert("BuildNumber", build_info::build_number());
+    map.insert("BuildDate", build_info::COMMIT_DATE.to_string());
+    map.insert("BuildHash", build_info::GIT_HASH.to_string());
+    map.insert(
+        "BuildHashEnterprise",
+        edition.build_hash_enterprise().to_string(),
+    );
+    map.insert(
+        "BuildEnterpriseReady",
+        bool_str(edition.edition() == townsquare_sdk::Edition::Enterprise),
+    );
+    map.insert("SiteURL", config.service.site_url.clone());
+    map.insert("SiteName", config.team.site_name.clone());
+    map.insert("WebsocketURL", String::new());
+    map.insert("WebsocketPort", "80".into());
+    map.insert("WebsocketSecurePort", "443".into());
+    map.insert(
+        "EnableSignInWithEmail",
+        bool_str(config.email.enable_sign_in_with_email),
+    );
+    map.insert(
+        "EnableSignInWithUsername",
+        bool_str(config.email.enable_sign_in_with_username),
+    );
+    map.insert(
+        "EnableSignUpWithEmail",
+        bool_str(config.email.enable_sign_up_with_email),
+    );
+    map.insert("EnableOpenServer", bool_str(config.team.enable_open_server));
+    map.insert(
+        "EnableUserCreation",
+        bool_str(config.team.enable_user_creation),
+    );
+    map.insert(
+        "PasswordMinimumLength",
+        config.password.minimum_length.to_string(),
+    );
+    map.insert(
+        "PasswordRequireLowercase",
+        bool_str(config.password.lowercase),
+    );
+    map.insert(
+        "PasswordRequireUppercase",
+        bool_str(config.password.uppercase),
+    );
+    map.insert("PasswordRequireNumber", bool_str(config.password.number));
+    map.insert("PasswordRequireSymbol", bool_str(config.password.symbol));
+    map.insert("DefaultClientLocale", "en".into());
+    map.insert("AvailableLocales", String::new());
+    map.insert(
+        "EnableFileAttachments",
+        bool_str(config.file.enable_file_attachments),
+    );
+    map.insert("MaxFileSize", config.file.max_file_size.to_string());
+    map.insert(
+        "EnableUserAccessTokens",
+        bool_str(config.service.enable_user_access_tokens),
+    );
+    map.insert(
+        "EnableBotAccountCreation",
+        bool_str(config.service.enable_bot_account_creation),
+    );
+    map.insert(
+        "ShowEmailAddress",
+        bool_str(config.privacy.show_email_address),
+    );
+    map.insert("ShowFullName", bool_str(config.privacy.show_full_name));
+    map.insert("TeammateNameDisplay", "username".into());
+    map.insert("EnableDeveloper", bool_str(config.service.enable_developer));
+    map.insert("DiagnosticsEnabled", "false".into());
+    map.insert("TelemetryId", String::new());
+    map
+}
+
+/// The license as seen by clients. Unlicensed: exactly `{"IsLicensed":"false"}`.
+#[utoipa::path(
+    get,
+    path = "/api/v4/license/client",
+    tag = "system",
+    params(FormatQuery),
+    responses((status = 200, description = "Client license map", body = BTreeMap<String, String>))
+)]
+pub async fn client_license(
+    Query(_query): Query<FormatQuery>,
+) -> Json<BTreeMap<&'static str, &'static str>> {
+    Json(BTreeMap::from([("IsLicensed", "false")]))
+}

@@ -1,0 +1,20 @@
+//! Townsquare: a team-chat server that speaks the Mattermost API v4.
+//!
+//! See `docs/ARCHITECTURE.md` for the map of this crate.
+
+#[macro_use]
+pub mod store;
+
+pub mod api;
+pub mod build_info;
+pub mod cli;
+pub mod config;
+pub mod edition;
+pub mod error;
+pub mod id;
+pub mod logging;
+pub mod server;
+pub mod state;
+pub mod time;
+
+pub use error::{Error, Result};

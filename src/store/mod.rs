@@ -1,0 +1,137 @@
+//! All SQL lives here, for both dialects (SQLite and PostgreSQL).
+//!
+//! SQL shared by both dialects uses `$N` placeholders, which sqlx accepts for SQLite too.
+//! The [`with_reader!`] / [`with_writer!`] / [`with_tx!`] macros expand one generic body once
+//! per backend, so there is no `Any` driver and no duplicated query code.
+
+#[macro_use]
+mod macros;
+mod connect;
+pub mod dump;
+mod error;
+pub mod introspect;
+pub mod migrate;
+
+use std::time::Duration;
+
+use sqlx::{PgPool, SqlitePool};
+
+pub use connect::connect;
+pub use error::{is_unique_violation, StoreError};
+
+/// The SQL dialect of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+/// Connection pools. SQLite has a many-connection read pool and a single writer connection:
+/// one writer means write transactions never fight for the lock inside one process.
+#[derive(Clone, Debug)]
+pub enum Pools {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// Handle to the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pools: Pools,
+}
+
+impl Store {
+    pub fn from_pools(pools: Pools) -> Self {
+        Self { pools }
+    }
+
+    pub fn pools(&self) -> &Pools {
+        &self.pools
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.pools {
+            Pools::Sqlite { .. } => Dialect::Sqlite,
+            Pools::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Cheap liveness check used by `/system/ping?get_server_status=true`.
+    pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
+        let check = async {
+            with_reader!(self, |pool| sqlx::query("SELECT 1")
+                .execute(pool)
+                .await
+                .map(|_| ()))
+        };
+        match tokio::time::timeout(timeout, check).await {
+            Ok(result) => result.map_err(StoreError::from),
+            Err(_) => Err(StoreError::Unavailable("ping timed out".into())),
+        }
+    }
+
+    /// Reads a `systems` value.
+    pub async fn system_value(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let value: Option<(String,)> = with_reader!(self, |pool| {
+            sqlx::query_as("SELECT value FROM systems WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(value.map(|(v,)| v))
+    }
+
+    /// Writes a `systems` value only if the key is absent; returns the value in force.
+    pub async fn system_value_init(&self, name: &str, value: &str) -> Result<String, StoreError> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO systems (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(value)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(self
+            .system_value(name)
+            .await?
+            .unwrap_or_else(|| value.to_string()))
+    }
+
+    /// Writes (inserts or replaces) a `systems` value.
+    pub async fn set_system_value(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO systems (name, value) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(name)
+            .bind(value)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Closes every pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real server on a loopback port, real databases, real HTTP.
+//!
+//! One test binary per edition: `cargo test` builds it for Team Edition,
+//! `cargo test --features enterprise` for Enterprise Edition.
+
+mod support;
+
+mod db_schema;
+mod dump;
+mod edition;
+mod openapi;
+mod system;
+mod wire;
