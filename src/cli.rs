@@ -46,6 +46,40 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// User administration; works with the server stopped or running.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user (the very first user is always a system admin).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        username: String,
+        /// The password; read from standard input when absent (keeps it out of `ps`).
+        #[arg(long)]
+        password: Option<String>,
+        /// Make the user a system admin.
+        #[arg(long)]
+        system_admin: bool,
+    },
+    /// List users.
+    List {
+        #[arg(long, default_value_t = 0)]
+        page: i64,
+        #[arg(long, default_value_t = 200)]
+        per_page: i64,
+    },
+    /// Forget failed login attempts against a user's account.
+    ResetAttempts {
+        /// Username or email.
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +180,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             crate::logging::init(&config.log)?;
             runtime()?.block_on(db_command(&config, command))
         }
+        Some(Command::User { command }) => {
+            let config = load_config(&cli, json!({}))?;
+            let runtime_env = RuntimeEnv::from_process_env()?;
+            crate::logging::init(&config.log)?;
+            runtime()?.block_on(user_command(config, runtime_env, command))
+        }
         Some(Command::Openapi) => {
             println!("{}", crate::api::openapi().to_pretty_json()?);
             Ok(())
@@ -216,5 +256,86 @@ async fn db_command(config: &Config, command: &DbCommand) -> anyhow::Result<()> 
     }
     .await;
     store.close().await;
+    result
+}
+
+async fn user_command(
+    config: Config,
+    runtime_env: RuntimeEnv,
+    command: &UserCommand,
+) -> anyhow::Result<()> {
+    let state = server::offline_state(config, runtime_env).await?;
+    let result = async {
+        match command {
+            UserCommand::Create {
+                email,
+                username,
+                password,
+                system_admin,
+            } => {
+                let password = match password {
+                    Some(p) => p.clone(),
+                    None => {
+                        let mut line = String::new();
+                        std::io::stdin().read_line(&mut line)?;
+                        line.trim_end_matches(['\r', '\n']).to_string()
+                    }
+                };
+                let input = crate::app::users::NewUser {
+                    username: username.clone(),
+                    email: email.clone(),
+                    password,
+                    ..Default::default()
+                };
+                let creator = crate::app::users::Creator::Cli {
+                    system_admin: *system_admin,
+                };
+                let user = crate::app::users::create_user(&state, input, creator)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.app().message))?;
+                println!(
+                    "created user {} ({}) with roles \"{}\"",
+                    user.username, user.id, user.roles
+                );
+            }
+            UserCommand::List { page, per_page } => {
+                let filter = crate::store::users::UserFilter::default();
+                let users = state
+                    .store
+                    .list_users(&filter, page * per_page, (*per_page).clamp(1, 1000))
+                    .await?;
+                println!(
+                    "{:<26}  {:<24} {:<32} {:<28} active",
+                    "id", "username", "email", "roles"
+                );
+                for user in users {
+                    println!(
+                        "{:<26}  {:<24} {:<32} {:<28} {}",
+                        user.id,
+                        user.username,
+                        user.email,
+                        user.roles,
+                        if user.is_active() { "yes" } else { "no" }
+                    );
+                }
+            }
+            UserCommand::ResetAttempts { user } => {
+                let key = user.to_lowercase();
+                let found = match state.store.user_by_username(&key).await? {
+                    Some(found) => Some(found),
+                    None => state.store.user_by_email(&key).await?,
+                };
+                let found = found.ok_or_else(|| anyhow::anyhow!("no user {user}"))?;
+                let cleared = state.store.clear_login_attempts_for_user(&found.id).await?;
+                println!(
+                    "cleared {cleared} failed-login counter(s) for {}",
+                    found.username
+                );
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    state.store.close().await;
     result
 }

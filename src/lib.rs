@@ -6,6 +6,7 @@
 pub mod store;
 
 pub mod api;
+pub mod app;
 pub mod build_info;
 pub mod cli;
 pub mod config;

@@ -99,6 +99,17 @@ impl Server {
     }
 }
 
+/// State for command-line tools that act on the database without serving.
+pub async fn offline_state(config: Config, runtime: RuntimeEnv) -> anyhow::Result<AppState> {
+    let store = open_store(&config).await?;
+    Ok(AppState::new(
+        config,
+        runtime,
+        store,
+        crate::edition::build_extensions(),
+    ))
+}
+
 /// Opens and migrates the configured store, refusing a database from a newer Townsquare.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let mut attempt = 0;

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use townsquare_sdk::{Edition, Extensions};
 
+use crate::app::passwords::PasswordHasher;
+use crate::app::throttle::Throttle;
 use crate::build_info;
 use crate::config::{Config, RuntimeEnv};
 use crate::store::Store;
@@ -19,6 +21,8 @@ pub struct Inner {
     pub runtime: RuntimeEnv,
     pub store: Store,
     pub extensions: Extensions,
+    pub hasher: PasswordHasher,
+    pub throttle: Throttle,
     /// First part of `X-Version-Id`, recomputed with the configuration.
     version_prefix: ArcSwap<String>,
 }
@@ -26,7 +30,11 @@ pub struct Inner {
 impl AppState {
     pub fn new(config: Config, runtime: RuntimeEnv, store: Store, extensions: Extensions) -> Self {
         let version_prefix = version_prefix(&config);
+        let hasher = PasswordHasher::new(runtime.service_environment);
+        let throttle = Throttle::new(config.service.maximum_login_attempts);
         Self(Arc::new(Inner {
+            hasher,
+            throttle,
             config: ArcSwap::from_pointee(config),
             runtime,
             store,

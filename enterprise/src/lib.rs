@@ -11,6 +11,7 @@ use std::sync::Arc;
 use townsquare_sdk::Extensions;
 
 mod edition_info;
+pub mod license;
 
 pub use edition_info::EnterpriseEditionInfo;
 

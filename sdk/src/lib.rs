@@ -5,9 +5,16 @@
 //! reaching into core internals.
 
 pub mod edition;
+pub mod entitlements;
 pub mod error;
 pub mod extensions;
+pub mod feature;
+pub mod license;
+pub mod model;
 
 pub use edition::{Edition, EditionInfo};
+pub use entitlements::{Entitlements, InstalledLicense, LicenseSource};
 pub use error::AppError;
 pub use extensions::Extensions;
+pub use feature::{Feature, FeatureSet};
+pub use license::{ClientLicense, Customer, Features, License, LicenseError, LicenseState};

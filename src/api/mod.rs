@@ -1,5 +1,6 @@
 //! HTTP API: the Mattermost v4 routes, the OpenAPI document and its browsable page.
 
+pub mod auth;
 pub mod docs;
 pub mod extract;
 pub mod middleware;
@@ -24,6 +25,8 @@ use townsquare_sdk::AppError;
     ),
     tags(
         (name = "system", description = "Health, client configuration and licensing"),
+        (name = "users", description = "Accounts, login and sessions"),
+        (name = "tokens", description = "Personal access tokens"),
     )
 )]
 struct ApiDoc;

@@ -26,12 +26,9 @@ impl MattermostEnv {
     }
 
     fn build(&self) -> Result<Dict, String> {
-        let defaults =
-            serde_json::to_value(Config::default()).map_err(|e| Error::from(e.to_string()))?;
+        let defaults = serde_json::to_value(Config::default()).map_err(|e| e.to_string())?;
         let Json::Object(sections) = defaults else {
-            return Err(Error::from(
-                "configuration defaults are not an object".to_string(),
-            ));
+            return Err("configuration defaults are not an object".to_string());
         };
         let mut out = Dict::new();
         for (name, raw) in &self.vars {
@@ -65,9 +62,7 @@ impl MattermostEnv {
 
 fn convert(name: &str, raw: &str, default: &Json) -> Result<Value, String> {
     let bad = |allowed: &str| {
-        Error::from(format!(
-            "environment variable {name}={raw:?} is invalid: expected {allowed}"
-        ))
+        format!("environment variable {name}={raw:?} is invalid: expected {allowed}")
     };
     match default {
         Json::Bool(_) => match raw.trim().to_ascii_lowercase().as_str() {

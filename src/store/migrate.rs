@@ -75,7 +75,7 @@ macro_rules! migration {
 }
 
 /// Every migration this binary knows, ascending. A unit test checks it against the files.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init")];
+pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_accounts")];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {

@@ -6,11 +6,15 @@
 
 #[macro_use]
 mod macros;
+mod access_tokens;
 mod connect;
 pub mod dump;
 mod error;
 pub mod introspect;
+pub mod login_attempts;
 pub mod migrate;
+mod sessions;
+pub mod users;
 
 use std::time::Duration;
 
@@ -18,6 +22,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use connect::connect;
 pub use error::{is_unique_violation, StoreError};
+pub use sessions::StoredSession;
 
 /// The SQL dialect of a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

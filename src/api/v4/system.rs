@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::auth::MaybeAuth;
 use crate::api::extract::{flag, Query};
 use crate::build_info;
 use crate::error::Result;
@@ -124,9 +125,28 @@ pub struct FormatQuery {
 )]
 pub async fn client_config(
     State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
     Query(_query): Query<FormatQuery>,
 ) -> Result<Json<BTreeMap<&'static str, String>>> {
-    Ok(Json(client_config_map(&state)))
+    let mut map = client_config_map(&state);
+    let no_accounts = state.store.count_users(true, true).await? == 0;
+    map.insert("NoAccounts", bool_str(no_accounts));
+    if auth.is_some() {
+        // The full set, for logged-in clients only.
+        map.insert("MaxPostSize", "16383".into());
+        let installed = state
+            .store
+            .system_value("InstallationDate")
+            .await?
+            .unwrap_or_default();
+        map.insert("InstallationDate", installed);
+        map.insert(
+            "SchemaVersion",
+            crate::store::migrate::latest_version().to_string(),
+        );
+        map.insert("UpgradedFromTE", "false".into());
+    }
+    Ok(Json(map))
 }
 
 fn bool_str(value: bool) -> String {

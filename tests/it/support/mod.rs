@@ -136,8 +136,7 @@ impl TestServer {
     /// Stops the server gracefully and waits for it; the database is kept.
     pub async fn stop(mut self) -> TestDb {
         self.stop_inner().await;
-        let db = std::mem::replace(&mut self.db, TestDb::placeholder());
-        db
+        std::mem::replace(&mut self.db, TestDb::placeholder())
     }
 
     async fn stop_inner(&mut self) {

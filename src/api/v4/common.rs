@@ -1,0 +1,88 @@
+//! Small helpers shared by the v4 handlers.
+
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use townsquare_sdk::AppError;
+use utoipa::IntoParams;
+
+use crate::app::auth::AuthContext;
+use crate::error::Result;
+use crate::id::is_valid_id;
+
+/// Mattermost's `{"status":"OK"}`.
+pub fn status_ok() -> Json<Value> {
+    Json(json!({"status": "OK"}))
+}
+
+/// Resolves a `{user_id}` path segment: `me` is the caller; anything else must be an id.
+pub fn user_id_param(raw: &str, auth: &AuthContext) -> Result<String> {
+    if raw == "me" {
+        return Ok(auth.user_id().to_string());
+    }
+    id_param(raw, "user_id")
+}
+
+/// Validates a 26-character id from the URL.
+pub fn id_param(raw: &str, name: &str) -> Result<String> {
+    if is_valid_id(raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(AppError::invalid_url_param(name).into())
+    }
+}
+
+/// `page` / `per_page` as Mattermost reads them: invalid or negative values fall back to the
+/// defaults, `per_page` is clamped to 200.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct Pagination {
+    /// Page number, from 0.
+    pub page: Option<String>,
+    /// Items per page (default 60, max 200).
+    pub per_page: Option<String>,
+}
+
+pub const DEFAULT_PER_PAGE: i64 = 60;
+pub const MAX_PER_PAGE: i64 = 200;
+
+impl Pagination {
+    /// `(offset, limit)`.
+    pub fn window(&self) -> (i64, i64) {
+        let page = self
+            .page
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+            .filter(|p| *p >= 0)
+            .unwrap_or(0);
+        let per_page = self
+            .per_page
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+            .filter(|p| *p > 0)
+            .unwrap_or(DEFAULT_PER_PAGE)
+            .min(MAX_PER_PAGE);
+        (page.saturating_mul(per_page), per_page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(page: Option<&str>, per_page: Option<&str>) -> (i64, i64) {
+        Pagination {
+            page: page.map(String::from),
+            per_page: per_page.map(String::from),
+        }
+        .window()
+    }
+
+    #[test]
+    fn pagination_is_lenient_and_clamped() {
+        assert_eq!(window(None, None), (0, 60));
+        assert_eq!(window(Some("2"), Some("10")), (20, 10));
+        assert_eq!(window(Some("-1"), Some("abc")), (0, 60));
+        assert_eq!(window(Some("0"), Some("5000")), (0, 200));
+        assert_eq!(window(Some("1"), Some("0")), (60, 60));
+    }
+}

@@ -1,0 +1,431 @@
+//! `/users`: accounts, profiles, roles, passwords, activation, avatars.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+use townsquare_sdk::model::User;
+use townsquare_sdk::AppError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{id_param, status_ok, user_id_param, Pagination};
+use crate::api::auth::{Auth, MaybeAuth};
+use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
+use crate::app::permissions::Permission;
+use crate::app::users::{self, missing_account, sanitize_for, Creator, NewUser, UserPatch};
+use crate::error::Result;
+use crate::state::AppState;
+use crate::store::users::{UserFilter, UserSort};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(get_user, deactivate_user))
+        .routes(routes!(get_user_by_username))
+        .routes(routes!(get_user_by_email))
+        .routes(routes!(users_by_ids))
+        .routes(routes!(users_by_usernames))
+        .routes(routes!(search_users))
+        .routes(routes!(patch_user))
+        .routes(routes!(update_user))
+        .routes(routes!(update_roles))
+        .routes(routes!(update_password))
+        .routes(routes!(update_active))
+        .routes(routes!(user_image))
+        .routes(routes!(reset_login_attempts))
+}
+
+fn view(auth: Option<&crate::app::auth::AuthContext>, user: User, state: &AppState) -> User {
+    sanitize_for(auth, user, &state.config())
+}
+
+/// Create a user. The first account becomes system admin; afterwards sign-up follows
+/// `TeamSettings.EnableOpenServer`, and admins can always create accounts.
+#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser,
+    responses((status = 201, description = "The new user", body = Value),
+              (status = 400, description = "Invalid field or duplicate username/email"),
+              (status = 403, description = "Sign-up is closed")))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    JsonBody(input): JsonBody<NewUser>,
+) -> Result<Response> {
+    let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
+    let user = users::create_user(&state, input, creator).await?;
+    // An anonymous sign-up sees its own account in full.
+    let shown = match &auth {
+        Some(auth) => view(Some(auth), user, &state),
+        None => user,
+    };
+    Ok((StatusCode::CREATED, Json(shown)).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListUsersQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    /// Only active users.
+    pub active: Option<String>,
+    /// Only deactivated users.
+    pub inactive: Option<String>,
+    /// Only users with this system role.
+    pub role: Option<String>,
+    /// `create_at`, `last_activity_at`; default by username.
+    pub sort: Option<String>,
+}
+
+/// List users, one page at a time.
+#[utoipa::path(get, path = "/api/v4/users", tag = "users", params(ListUsersQuery),
+    responses((status = 200, description = "Users", body = Vec<Value>)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Query(query): Query<ListUsersQuery>,
+) -> Result<Json<Vec<User>>> {
+    auth.require(Permission::ViewMembers)?;
+    let (offset, limit) = Pagination {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .window();
+    let flag = |v: &Option<String>| crate::api::extract::flag(v);
+    let filter = UserFilter {
+        active: match (flag(&query.active), flag(&query.inactive)) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        },
+        role: query.role.filter(|r| !r.is_empty()),
+        sort: match query.sort.as_deref() {
+            Some("create_at") => UserSort::CreateAt,
+            Some("last_activity_at") => UserSort::LastActivityAt,
+            _ => UserSort::Username,
+        },
+    };
+    let list = state.store.list_users(&filter, offset, limit).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| view(Some(&auth), u, &state))
+            .collect(),
+    ))
+}
+
+/// Get a user by id (`me` for the caller).
+#[utoipa::path(get, path = "/api/v4/users/{user_id}", tag = "users",
+    params(("user_id" = String, Path, description = "User id or `me`")),
+    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+) -> Result<Json<User>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let user = state
+        .store
+        .user(&user_id)
+        .await?
+        .ok_or_else(missing_account)?;
+    Ok(Json(view(Some(&auth), user, &state)))
+}
+
+/// Get a user by username.
+#[utoipa::path(get, path = "/api/v4/users/username/{username}", tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+pub async fn get_user_by_username(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+) -> Result<Json<User>> {
+    let user = state
+        .store
+        .user_by_username(&username.to_lowercase())
+        .await?
+        .ok_or_else(missing_account)?;
+    Ok(Json(view(Some(&auth), user, &state)))
+}
+
+/// Get a user by email. Hidden emails cannot be looked up by non-admins.
+#[utoipa::path(get, path = "/api/v4/users/email/{email}", tag = "users",
+    params(("email" = String, Path)),
+    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+pub async fn get_user_by_email(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(email): Path<String>,
+) -> Result<Json<User>> {
+    if !state.config().privacy.show_email_address && !auth.can(Permission::ManageSystem) {
+        return Err(AppError::forbidden(Permission::ManageSystem.id()).into());
+    }
+    let user = state
+        .store
+        .user_by_email(&email.to_lowercase())
+        .await?
+        .ok_or_else(missing_account)?;
+    Ok(Json(view(Some(&auth), user, &state)))
+}
+
+/// Users by id; unknown ids are left out.
+#[utoipa::path(post, path = "/api/v4/users/ids", tag = "users", request_body = Vec<String>,
+    responses((status = 200, description = "Users", body = Vec<Value>)))]
+pub async fn users_by_ids(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<User>>> {
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(AppError::invalid_body_param("user_ids").into());
+    }
+    for id in &ids {
+        id_param(id, "user_ids")?;
+    }
+    let found = state.store.users_by_ids(&ids).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|u| view(Some(&auth), u, &state))
+            .collect(),
+    ))
+}
+
+/// Users by username; unknown names are left out.
+#[utoipa::path(post, path = "/api/v4/users/usernames", tag = "users", request_body = Vec<String>,
+    responses((status = 200, description = "Users", body = Vec<Value>)))]
+pub async fn users_by_usernames(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(names): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<User>>> {
+    if names.is_empty() || names.len() > 1000 {
+        return Err(AppError::invalid_body_param("usernames").into());
+    }
+    let names: Vec<String> = names.into_iter().map(|n| n.to_lowercase()).collect();
+    let found = state.store.users_by_usernames(&names).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|u| view(Some(&auth), u, &state))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct UserSearch {
+    #[serde(deserialize_with = "nullable")]
+    pub term: String,
+    pub allow_inactive: bool,
+    /// At most 1000; default 100.
+    pub limit: Option<i64>,
+}
+
+/// Search users by username, name, nickname or email prefix.
+#[utoipa::path(post, path = "/api/v4/users/search", tag = "users", request_body = UserSearch,
+    responses((status = 200, description = "Matching users", body = Vec<Value>)))]
+pub async fn search_users(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(search): JsonBody<UserSearch>,
+) -> Result<Json<Vec<User>>> {
+    auth.require(Permission::ViewMembers)?;
+    let term = search.term.trim().trim_start_matches('@');
+    if term.is_empty() {
+        return Err(AppError::invalid_body_param("term").into());
+    }
+    let limit = search.limit.filter(|l| *l > 0).unwrap_or(100).min(1000);
+    let found = state
+        .store
+        .search_users(term, search.allow_inactive, limit)
+        .await?;
+    let config = state.config();
+    let is_admin = auth.can(Permission::ManageSystem);
+    let visible = found
+        .into_iter()
+        // Without permission to see emails, matching on them would leak them.
+        .filter(|u| is_admin || config.privacy.show_email_address || !only_email_matches(u, term))
+        .map(|u| view(Some(&auth), u, &state))
+        .collect();
+    Ok(Json(visible))
+}
+
+fn only_email_matches(user: &User, term: &str) -> bool {
+    let term = term.to_lowercase();
+    let starts = |s: &str| s.to_lowercase().starts_with(&term);
+    starts(&user.email)
+        && !starts(&user.username)
+        && !starts(&user.first_name)
+        && !starts(&user.last_name)
+        && !starts(&user.nickname)
+}
+
+/// Patch a user: only the fields given change.
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/patch", tag = "users", request_body = UserPatch,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "The updated user", body = Value), (status = 403, description = "Not allowed")))]
+pub async fn patch_user(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> Result<Json<User>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let user = users::patch_user(&state, &auth, &user_id, patch).await?;
+    Ok(Json(view(Some(&auth), user, &state)))
+}
+
+/// Update a user from a full user object (the id must match the path).
+#[utoipa::path(put, path = "/api/v4/users/{user_id}", tag = "users", request_body = UserPatch,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "The updated user", body = Value)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<User>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    if body.get("id").and_then(Value::as_str) != Some(user_id.as_str()) {
+        return Err(AppError::invalid_body_param("id").into());
+    }
+    let patch: UserPatch =
+        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("user"))?;
+    let user = users::patch_user(&state, &auth, &user_id, patch).await?;
+    Ok(Json(view(Some(&auth), user, &state)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RolesBody {
+    #[serde(default, deserialize_with = "nullable")]
+    pub roles: String,
+}
+
+/// Replace a user's system roles (system admins only).
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/roles", tag = "users", request_body = RolesBody,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not a system admin")))]
+pub async fn update_roles(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<RolesBody>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    users::update_roles(&state, &auth, &user_id, &body.roles).await?;
+    Ok(status_ok())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PasswordBody {
+    #[serde(deserialize_with = "nullable")]
+    pub current_password: String,
+    #[serde(deserialize_with = "nullable")]
+    pub new_password: String,
+}
+
+/// Change a password. Revokes every session and access token of the user.
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/password", tag = "users", request_body = PasswordBody,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value), (status = 400, description = "Wrong current password or weak new one")))]
+pub async fn update_password(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<PasswordBody>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    users::change_password(
+        &state,
+        &auth,
+        &user_id,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(status_ok())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActiveBody {
+    pub active: bool,
+}
+
+/// Activate or deactivate a user.
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/active", tag = "users", request_body = ActiveBody,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn update_active(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<ActiveBody>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    users::set_active(&state, &auth, &user_id, body.active).await?;
+    Ok(status_ok())
+}
+
+/// Deactivate a user (their sessions and tokens are revoked at once).
+#[utoipa::path(delete, path = "/api/v4/users/{user_id}", tag = "users",
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn deactivate_user(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    users::set_active(&state, &auth, &user_id, false).await?;
+    Ok(status_ok())
+}
+
+/// The user's profile picture (a generated default).
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/image", tag = "users",
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "PNG image", content_type = "image/png")))]
+pub async fn user_image(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+) -> Result<Response> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let user = state
+        .store
+        .user(&user_id)
+        .await?
+        .ok_or_else(missing_account)?;
+    let png = crate::app::avatar::default_avatar_png(&user.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        png,
+    )
+        .into_response())
+}
+
+/// Forget failed login attempts against a user's account (Townsquare extension; admins only).
+#[utoipa::path(delete, path = "/api/v4/users/{user_id}/login_attempts", tag = "users",
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not a system admin")))]
+pub async fn reset_login_attempts(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>> {
+    auth.require(Permission::ManageSystem)?;
+    let user_id = user_id_param(&user_id, &auth)?;
+    let user = state
+        .store
+        .user(&user_id)
+        .await?
+        .ok_or_else(missing_account)?;
+    let cleared = state.store.clear_login_attempts_for_user(&user.id).await?;
+    tracing::info!(user_id = %user.id, cleared, by = %auth.user_id(), "login attempts reset");
+    Ok(status_ok())
+}

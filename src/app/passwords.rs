@@ -1,0 +1,158 @@
+//! Password hashing with argon2id.
+//!
+//! Production parameters follow OWASP's argon2id recommendation (19 MiB, 2 passes). Only
+//! `MM_SERVICEENVIRONMENT=test` selects cheap parameters, so test suites stay fast while
+//! benchmarks and production pay the real cost. Hashing runs on the blocking pool behind a
+//! semaphore, so a login storm cannot exhaust memory or starve the async workers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::config::ServiceEnvironment;
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    params: Params,
+    permits: Semaphore,
+    /// A hash of a random password with the same parameters: verifying against it costs what a
+    /// real verify costs, so unknown accounts take as long as wrong passwords.
+    decoy: String,
+    /// Recent verify duration in microseconds (for equal-time rejections without hashing).
+    recent_verify_us: AtomicU64,
+}
+
+impl PasswordHasher {
+    pub fn new(environment: ServiceEnvironment) -> Self {
+        Self::with_params(Self::params_for(environment))
+    }
+
+    pub fn params_for(environment: ServiceEnvironment) -> Params {
+        match environment {
+            ServiceEnvironment::Test => Params::new(256, 1, 1, None),
+            _ => Params::new(19 * 1024, 2, 1, None),
+        }
+        .expect("static argon2 parameters are valid")
+    }
+
+    pub fn with_params(params: Params) -> Self {
+        let permits = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let decoy = hash_with(&params, &crate::id::new_id()).expect("hashing a random password");
+        Self {
+            inner: Arc::new(Inner {
+                params,
+                permits: Semaphore::new(permits),
+                decoy,
+                recent_verify_us: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Hashes a password into a PHC string (`$argon2id$v=19$m=...`).
+    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
+        let _permit = self.inner.permits.acquire().await?;
+        let params = self.inner.params.clone();
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await?
+    }
+
+    /// Verifies `password` against a stored PHC string. A malformed or empty hash never matches.
+    pub async fn verify(&self, password: &str, stored: &str) -> bool {
+        let Ok(_permit) = self.inner.permits.acquire().await else {
+            return false;
+        };
+        let password = password.to_string();
+        let is_decoy = stored.is_empty();
+        let stored = if is_decoy {
+            // Accounts without a password still cost a full verify.
+            self.inner.decoy.clone()
+        } else {
+            stored.to_string()
+        };
+        let started = Instant::now();
+        let ok = tokio::task::spawn_blocking(move || verify_with(&password, &stored))
+            .await
+            .unwrap_or(false);
+        let took = started.elapsed().as_micros() as u64;
+        let previous = self.inner.recent_verify_us.load(Ordering::Relaxed);
+        let smoothed = if previous == 0 {
+            took
+        } else {
+            (previous * 7 + took) / 8
+        };
+        self.inner
+            .recent_verify_us
+            .store(smoothed, Ordering::Relaxed);
+        ok && !is_decoy
+    }
+
+    /// Spends a real verify on the decoy hash (unknown account).
+    pub async fn verify_decoy(&self, password: &str) {
+        let _ = self.verify(password, "").await;
+    }
+
+    /// Waits about as long as a verify takes, without using the CPU (throttled attempts).
+    pub async fn equal_delay(&self) {
+        let us = self
+            .inner
+            .recent_verify_us
+            .load(Ordering::Relaxed)
+            .max(1_000);
+        tokio::time::sleep(Duration::from_micros(us)).await;
+    }
+}
+
+fn hash_with(params: &Params, password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+fn verify_with(password: &str, stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    // Parameters come from the stored hash, so old hashes keep verifying after a change.
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_use_argon2id() {
+        let hasher = PasswordHasher::new(ServiceEnvironment::Test);
+        let hash = hasher.hash("correct horse").await.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(hasher.verify("correct horse", &hash).await);
+        assert!(!hasher.verify("wrong", &hash).await);
+        assert!(!hasher.verify("correct horse", "not a hash").await);
+        assert!(!hasher.verify("", "").await);
+    }
+
+    #[test]
+    fn production_parameters_are_owasp_strength() {
+        let params = PasswordHasher::params_for(ServiceEnvironment::Production);
+        assert!(params.m_cost() >= 19 * 1024);
+        assert!(params.t_cost() >= 2);
+        let test = PasswordHasher::params_for(ServiceEnvironment::Test);
+        assert!(test.m_cost() < params.m_cost());
+    }
+}

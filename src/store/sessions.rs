@@ -1,0 +1,194 @@
+//! The `sessions` table. Tokens are stored and looked up only by their SHA-256 hash.
+
+use sqlx::FromRow;
+use townsquare_sdk::model::{Session, StringMap};
+
+use super::{Store, StoreError};
+
+/// A stored session with the fields the server needs beyond the wire shape.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub session: Session,
+    pub csrf_token: String,
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    id: String,
+    create_at: i64,
+    expires_at: i64,
+    last_activity_at: i64,
+    user_id: String,
+    device_id: String,
+    roles: String,
+    is_oauth: bool,
+    expired_notify: bool,
+    props: String,
+    csrf_token: String,
+}
+
+impl From<SessionRow> for StoredSession {
+    fn from(row: SessionRow) -> Self {
+        StoredSession {
+            session: Session {
+                id: row.id,
+                token: String::new(),
+                create_at: row.create_at,
+                expires_at: row.expires_at,
+                last_activity_at: row.last_activity_at,
+                user_id: row.user_id,
+                device_id: row.device_id,
+                roles: row.roles,
+                is_oauth: row.is_oauth,
+                expired_notify: row.expired_notify,
+                props: serde_json::from_str::<StringMap>(&row.props).unwrap_or_default(),
+                team_members: Vec::new(),
+                local: false,
+            },
+            csrf_token: row.csrf_token,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, create_at, expires_at, last_activity_at, user_id, device_id, roles, is_oauth, expired_notify, props, csrf_token";
+
+impl Store {
+    /// Stores a new session; when `device_id` is set, other sessions of the user on that device
+    /// are revoked in the same transaction (as Mattermost does for mobile logins).
+    pub async fn insert_session(
+        &self,
+        session: &Session,
+        token_hash: &str,
+        csrf_token: &str,
+    ) -> Result<(), StoreError> {
+        let props = serde_json::to_string(&session.props).unwrap_or_else(|_| "{}".into());
+        with_tx!(self, |tx| async {
+            if !session.device_id.is_empty() {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND device_id = $2")
+                    .bind(&session.user_id)
+                    .bind(&session.device_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO sessions (id, token_hash, create_at, expires_at, last_activity_at, user_id, device_id, \
+                 roles, is_oauth, expired_notify, props, csrf_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&session.id)
+            .bind(token_hash)
+            .bind(session.create_at)
+            .bind(session.expires_at)
+            .bind(session.last_activity_at)
+            .bind(&session.user_id)
+            .bind(&session.device_id)
+            .bind(&session.roles)
+            .bind(session.is_oauth)
+            .bind(session.expired_notify)
+            .bind(&props)
+            .bind(csrf_token)
+            .execute(&mut **tx)
+            .await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<StoredSession>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1");
+        let row: Option<SessionRow> = with_reader!(self, |pool| sqlx::query_as(&sql)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(StoredSession::from))
+    }
+
+    pub async fn sessions_for_user(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 ORDER BY last_activity_at DESC, id"
+        );
+        let rows: Vec<SessionRow> = with_reader!(self, |pool| sqlx::query_as(&sql)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredSession::from(r).session)
+            .collect())
+    }
+
+    /// Deletes one session of a user; returns whether it existed.
+    pub async fn delete_session(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<bool, StoreError> {
+        let affected = with_writer!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+                .bind(session_id)
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(affected > 0)
+    }
+
+    pub async fn delete_sessions_for_user(&self, user_id: &str) -> Result<u64, StoreError> {
+        Ok(with_writer!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?)
+    }
+
+    /// Records activity and (optionally) pushes the expiry forward.
+    pub async fn touch_session(
+        &self,
+        session_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE sessions SET last_activity_at = $2, expires_at = $3 WHERE id = $1")
+                .bind(session_id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn set_session_device(
+        &self,
+        session_id: &str,
+        device_id: &str,
+    ) -> Result<(), StoreError> {
+        with_writer!(self, |pool| {
+            sqlx::query("UPDATE sessions SET device_id = $2 WHERE id = $1")
+                .bind(session_id)
+                .bind(device_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Removes sessions whose expiry has passed.
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        Ok(with_writer!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?)
+    }
+}
