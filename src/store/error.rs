@@ -30,6 +30,8 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => {
             // PostgreSQL: admin shutdown, cannot connect now, too many connections.
             matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "53300" | "08006" | "08001" | "08004"))
+                // PostgreSQL: the database refuses connections (ALLOW_CONNECTIONS false, shutdown).
+                || db.message().contains("not currently accepting connections")
                 // SQLite: the database file is locked beyond the busy timeout.
                 || db.message().contains("database is locked")
         }

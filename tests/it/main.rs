@@ -5,9 +5,11 @@
 
 mod support;
 
+mod accounts;
 mod db_schema;
 mod dump;
 mod edition;
 mod openapi;
+mod outage;
 mod system;
 mod wire;

@@ -8,6 +8,7 @@
 
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod db;
 
 use std::time::Duration;
@@ -153,6 +154,13 @@ impl TestServer {
     /// Stops and starts again on the same database with the same configuration.
     pub async fn restart(self) -> TestServer {
         let config = self.config.clone();
+        let runtime = self.runtime.clone();
+        let db = self.stop().await;
+        TestServer::start_on(db, config, runtime).await
+    }
+
+    /// Stops and starts again on the same database with a changed configuration.
+    pub async fn restart_with(self, config: Config) -> TestServer {
         let runtime = self.runtime.clone();
         let db = self.stop().await;
         TestServer::start_on(db, config, runtime).await
