@@ -1,4 +1,4 @@
-use serde_json::{json, Value};
+use serde_json::json;
 use townsquare::store::Pools;
 
 use crate::support::accounts::PASSWORD;
@@ -226,8 +226,5 @@ async fn tokens_and_passwords_are_stored_only_hashed() {
         .position(|c| c == "token_hash")
         .unwrap();
     let expected = townsquare::app::auth::hash_token(&admin.token);
-    assert!(sessions
-        .rows
-        .iter()
-        .any(|r| r[column] == Value::from(expected.clone())));
+    assert!(sessions.rows.iter().any(|r| r[column] == expected.as_str()));
 }
