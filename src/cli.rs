@@ -1,5 +1,7 @@
 //! The `townsquare` command line.
 
+mod license;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -50,6 +52,17 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// License administration; works with the server stopped or running (and, in the
+    /// Enterprise build, the vendor tools keygen, sign and inspect).
+    License {
+        #[command(subcommand)]
+        command: license::LicenseCommand,
+    },
+    /// Edition tools.
+    Edition {
+        #[command(subcommand)]
+        command: license::EditionCommand,
     },
 }
 
@@ -185,6 +198,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let runtime_env = RuntimeEnv::from_process_env()?;
             crate::logging::init(&config.log)?;
             runtime()?.block_on(user_command(config, runtime_env, command))
+        }
+        Some(Command::License { command }) => {
+            let config = load_config(&cli, json!({}))?;
+            let runtime_env = RuntimeEnv::from_process_env()?;
+            crate::logging::init(&config.log)?;
+            runtime()?.block_on(license::license_command(config, runtime_env, command))
+        }
+        Some(Command::Edition { command }) => {
+            let config = load_config(&cli, json!({}))?;
+            let runtime_env = RuntimeEnv::from_process_env()?;
+            crate::logging::init(&config.log)?;
+            match command {
+                license::EditionCommand::Check => {
+                    runtime()?.block_on(license::edition_check(config, runtime_env))
+                }
+            }
         }
         Some(Command::Openapi) => {
             println!("{}", crate::api::openapi().to_pretty_json()?);

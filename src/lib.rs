@@ -13,6 +13,7 @@ pub mod config;
 pub mod edition;
 pub mod error;
 pub mod id;
+pub mod jobs;
 pub mod logging;
 pub mod server;
 pub mod state;

@@ -50,6 +50,7 @@ impl Server {
             "starting Townsquare"
         );
         let state = AppState::new(config, runtime, store, extensions);
+        crate::app::licensing::start(&state).await;
         Ok(Self { state, listener })
     }
 
@@ -75,6 +76,10 @@ impl Server {
         let service = tower::util::MapRequestLayer::new(crate::api::middleware::collapse_slashes)
             .layer(crate::api::router(state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let license_watch = tokio::spawn(crate::app::licensing::watch(
+            state.clone(),
+            stopping_tx.subscribe(),
+        ));
         tracing::info!(address = %self.local_addr(), "listening");
         let serve = axum::serve(
             self.listener,
@@ -89,10 +94,16 @@ impl Server {
             let _ = stopping_rx.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(grace).await;
         };
-        tokio::select! {
-            result = serve => result.context("server error")?,
-            _ = deadline => tracing::warn!(seconds = grace.as_secs(), "requests still running after the grace period; closing them"),
-        }
+        let served = tokio::select! {
+            result = serve => result.context("server error"),
+            _ = deadline => {
+                tracing::warn!(seconds = grace.as_secs(), "requests still running after the grace period; closing them");
+                Ok(())
+            }
+        };
+        license_watch.abort();
+        let _ = license_watch.await;
+        served?;
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -102,12 +113,12 @@ impl Server {
 /// State for command-line tools that act on the database without serving.
 pub async fn offline_state(config: Config, runtime: RuntimeEnv) -> anyhow::Result<AppState> {
     let store = open_store(&config).await?;
-    Ok(AppState::new(
-        config,
-        runtime,
-        store,
-        crate::edition::build_extensions(),
-    ))
+    let state = AppState::new(config, runtime, store, crate::edition::build_extensions());
+    // What a server would have in force, without importing the license file: command-line
+    // tools follow the same seat limit as the API.
+    let snapshot = crate::app::licensing::evaluate(&state, townsquare_sdk::LoadMode::DryRun).await;
+    state.install_license(snapshot);
+    Ok(state)
 }
 
 /// Opens and migrates the configured store, refusing a database from a newer Townsquare.

@@ -4,7 +4,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use townsquare_sdk::{Edition, Extensions};
+use townsquare_sdk::{Edition, Entitlements, Extensions, LicenseProblem, LicenseSnapshot};
 
 use crate::app::passwords::PasswordHasher;
 use crate::app::throttle::Throttle;
@@ -23,6 +23,11 @@ pub struct Inner {
     pub extensions: Extensions,
     pub hasher: PasswordHasher,
     pub throttle: Throttle,
+    /// What this server may do right now; read without locking on every request, replaced
+    /// atomically on upload, removal, expiry and changes made by other nodes or the CLI.
+    entitlements: ArcSwap<Entitlements>,
+    /// License sources that were set but could not be used (shown to admins).
+    license_problems: ArcSwap<Vec<LicenseProblem>>,
     /// First part of `X-Version-Id`, recomputed with the configuration.
     version_prefix: ArcSwap<String>,
 }
@@ -38,6 +43,10 @@ impl AppState {
             config: ArcSwap::from_pointee(config),
             runtime,
             store,
+            entitlements: ArcSwap::from_pointee(Entitlements::unlicensed(
+                extensions.edition.edition(),
+            )),
+            license_problems: ArcSwap::from_pointee(Vec::new()),
             extensions,
             version_prefix: ArcSwap::from_pointee(version_prefix),
         }))
@@ -51,9 +60,40 @@ impl AppState {
         self.extensions.edition.edition()
     }
 
+    /// The entitlements in force. Lock-free: one atomic load.
+    pub fn entitlements(&self) -> arc_swap::Guard<Arc<Entitlements>> {
+        self.entitlements.load()
+    }
+
+    /// A full (owned) handle on the entitlements, for use across `.await`.
+    pub fn entitlements_full(&self) -> Arc<Entitlements> {
+        self.entitlements.load_full()
+    }
+
+    pub fn license_problems(&self) -> Arc<Vec<LicenseProblem>> {
+        self.license_problems.load_full()
+    }
+
+    /// Installs a new license snapshot; returns the entitlements it replaced.
+    pub fn install_license(&self, snapshot: LicenseSnapshot) -> Arc<Entitlements> {
+        self.license_problems.store(Arc::new(snapshot.problems));
+        self.entitlements.swap(Arc::new(snapshot.entitlements))
+    }
+
+    /// Replaces the entitlements with a re-evaluation of `current` (the expiry timer), unless
+    /// an upload or removal replaced `current` meanwhile. Returns whether it did.
+    pub fn replace_entitlements(&self, current: &Arc<Entitlements>, next: Entitlements) -> bool {
+        let previous = self.entitlements.compare_and_swap(current, Arc::new(next));
+        Arc::ptr_eq(&previous, current)
+    }
+
     /// `X-Version-Id`: `{version}.{build}.{config hash}.{licensed}`, as Mattermost sends it.
     pub fn version_id(&self) -> String {
-        format!("{}.false", self.version_prefix.load())
+        format!(
+            "{}.{}",
+            self.version_prefix.load(),
+            self.entitlements.load().is_licensed()
+        )
     }
 }
 

@@ -13,6 +13,7 @@ mod error;
 mod features;
 
 pub use client::{unlicensed_client_map, ClientLicense};
+pub use date::format_utc;
 pub use error::LicenseError;
 pub use features::Features;
 

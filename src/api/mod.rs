@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod docs;
 pub mod extract;
+pub mod licensed;
 pub mod middleware;
 pub mod v4;
 
@@ -27,6 +28,10 @@ use townsquare_sdk::AppError;
         (name = "system", description = "Health, client configuration and licensing"),
         (name = "users", description = "Accounts, login and sessions"),
         (name = "tokens", description = "Personal access tokens"),
+        (name = "teams", description = "Teams and team membership"),
+        (name = "channels", description = "Channels, direct and group messages, membership and read state"),
+        (name = "posts", description = "Posts, threads and pins"),
+        (name = "terms of service", description = "Custom terms of service (Enterprise, licensed)"),
     )
 )]
 struct ApiDoc;

@@ -2,8 +2,13 @@
 
 pub mod auth;
 pub mod avatar;
+pub mod channels;
+pub mod licensing;
+pub mod mentions;
 pub mod passwords;
 pub mod permissions;
+pub mod posts;
+pub mod teams;
 pub mod throttle;
 pub mod users;
 pub mod validation;

@@ -16,6 +16,40 @@ pub enum Permission {
     RevokeUserAccessToken,
     ManageLicenseInformation,
     ReadLicenseInformation,
+    // Teams
+    CreateTeam,
+    ListPublicTeams,
+    JoinPublicTeams,
+    ViewTeam,
+    ManageTeam,
+    ManageTeamRoles,
+    AddUserToTeam,
+    RemoveUserFromTeam,
+    ListTeamChannels,
+    // Channels
+    CreateDirectChannel,
+    CreateGroupChannel,
+    CreatePublicChannel,
+    CreatePrivateChannel,
+    JoinPublicChannels,
+    ReadPublicChannel,
+    ReadChannel,
+    ManagePublicChannelProperties,
+    ManagePrivateChannelProperties,
+    ManagePublicChannelMembers,
+    ManagePrivateChannelMembers,
+    ManageChannelRoles,
+    DeletePublicChannel,
+    DeletePrivateChannel,
+    // Posts
+    CreatePost,
+    EditPost,
+    EditOthersPosts,
+    DeletePost,
+    DeleteOthersPosts,
+    AddReaction,
+    RemoveReaction,
+    UseChannelMentions,
 }
 
 impl Permission {
@@ -31,6 +65,37 @@ impl Permission {
             Permission::RevokeUserAccessToken => "revoke_user_access_token",
             Permission::ManageLicenseInformation => "manage_license_information",
             Permission::ReadLicenseInformation => "read_license_information",
+            Permission::CreateTeam => "create_team",
+            Permission::ListPublicTeams => "list_public_teams",
+            Permission::JoinPublicTeams => "join_public_teams",
+            Permission::ViewTeam => "view_team",
+            Permission::ManageTeam => "manage_team",
+            Permission::ManageTeamRoles => "manage_team_roles",
+            Permission::AddUserToTeam => "add_user_to_team",
+            Permission::RemoveUserFromTeam => "remove_user_from_team",
+            Permission::ListTeamChannels => "list_team_channels",
+            Permission::CreateDirectChannel => "create_direct_channel",
+            Permission::CreateGroupChannel => "create_group_channel",
+            Permission::CreatePublicChannel => "create_public_channel",
+            Permission::CreatePrivateChannel => "create_private_channel",
+            Permission::JoinPublicChannels => "join_public_channels",
+            Permission::ReadPublicChannel => "read_public_channel",
+            Permission::ReadChannel => "read_channel",
+            Permission::ManagePublicChannelProperties => "manage_public_channel_properties",
+            Permission::ManagePrivateChannelProperties => "manage_private_channel_properties",
+            Permission::ManagePublicChannelMembers => "manage_public_channel_members",
+            Permission::ManagePrivateChannelMembers => "manage_private_channel_members",
+            Permission::ManageChannelRoles => "manage_channel_roles",
+            Permission::DeletePublicChannel => "delete_public_channel",
+            Permission::DeletePrivateChannel => "delete_private_channel",
+            Permission::CreatePost => "create_post",
+            Permission::EditPost => "edit_post",
+            Permission::EditOthersPosts => "edit_others_posts",
+            Permission::DeletePost => "delete_post",
+            Permission::DeleteOthersPosts => "delete_others_posts",
+            Permission::AddReaction => "add_reaction",
+            Permission::RemoveReaction => "remove_reaction",
+            Permission::UseChannelMentions => "use_channel_mentions",
         }
     }
 }
@@ -43,20 +108,107 @@ pub const SYSTEM_ROLES: [&str; 4] = [
     "system_guest",
 ];
 
+/// Mattermost's default role permissions. Team and channel roles only count where the user
+/// holds them (callers pass the roles of the team or channel in question).
 fn role_grants(role: &str, permission: Permission) -> bool {
     use Permission::*;
     match role {
         "system_admin" => true,
-        "system_user" => matches!(permission, ViewMembers),
-        "system_guest" => false,
+        "system_user" => matches!(
+            permission,
+            ViewMembers
+                | CreateTeam
+                | ListPublicTeams
+                | JoinPublicTeams
+                | CreateDirectChannel
+                | CreateGroupChannel
+        ),
+        "system_guest" => matches!(permission, CreateDirectChannel | CreateGroupChannel),
         "system_user_access_token" => {
             matches!(
                 permission,
                 CreateUserAccessToken | ReadUserAccessToken | RevokeUserAccessToken
             )
         }
+        "team_user" => matches!(
+            permission,
+            ViewTeam
+                | ListTeamChannels
+                | JoinPublicChannels
+                | ReadPublicChannel
+                | CreatePublicChannel
+                | CreatePrivateChannel
+                | AddUserToTeam
+        ),
+        "team_guest" => matches!(permission, ViewTeam),
+        "team_admin" => matches!(
+            permission,
+            ViewTeam
+                | ListTeamChannels
+                | JoinPublicChannels
+                | ReadPublicChannel
+                | CreatePublicChannel
+                | CreatePrivateChannel
+                | AddUserToTeam
+                | RemoveUserFromTeam
+                | ManageTeam
+                | ManageTeamRoles
+                | ManagePublicChannelMembers
+                | ManagePrivateChannelMembers
+                | ManagePublicChannelProperties
+                | ManagePrivateChannelProperties
+                | ManageChannelRoles
+                | DeletePublicChannel
+                | DeletePrivateChannel
+                | DeleteOthersPosts
+                | EditOthersPosts
+        ),
+        "channel_user" => matches!(
+            permission,
+            ReadChannel
+                | CreatePost
+                | EditPost
+                | DeletePost
+                | AddReaction
+                | RemoveReaction
+                | UseChannelMentions
+                | ManagePublicChannelMembers
+                | ManagePrivateChannelMembers
+                | ManagePublicChannelProperties
+                | ManagePrivateChannelProperties
+                | DeletePublicChannel
+                | DeletePrivateChannel
+        ),
+        "channel_guest" => matches!(
+            permission,
+            ReadChannel | CreatePost | EditPost | AddReaction | RemoveReaction
+        ),
+        "channel_admin" => matches!(
+            permission,
+            ReadChannel
+                | CreatePost
+                | EditPost
+                | DeletePost
+                | AddReaction
+                | RemoveReaction
+                | UseChannelMentions
+                | ManagePublicChannelMembers
+                | ManagePrivateChannelMembers
+                | ManagePublicChannelProperties
+                | ManagePrivateChannelProperties
+                | ManageChannelRoles
+                | DeletePublicChannel
+                | DeletePrivateChannel
+        ),
         _ => false,
     }
+}
+
+/// Whether any of several role lists (system, team, channel) grants `permission`.
+pub fn any_grants(role_lists: &[&str], permission: Permission) -> bool {
+    role_lists
+        .iter()
+        .any(|roles| roles_grant(roles, permission))
 }
 
 /// Whether a space-separated role list grants `permission`.

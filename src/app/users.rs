@@ -171,6 +171,8 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
     if state.store.user_by_email(&user.email).await?.is_some() {
         return Err(email_taken().into());
     }
+    // An enforced license caps active users (issue 4: Licensing).
+    crate::app::licensing::check_seat_available(state).await?;
     let hash = state
         .hasher
         .hash(&input.password)
@@ -472,6 +474,10 @@ pub async fn set_active(
     }
     if user.is_active() == active {
         return Ok(user);
+    }
+    if active && !user.is_bot {
+        // Reactivation takes a seat of an enforced license (issue 4: Licensing).
+        crate::app::licensing::check_seat_available(state).await?;
     }
     let now = now_ms();
     state.store.set_user_active(user_id, active, now).await?;

@@ -21,6 +21,10 @@ pub struct Config {
     pub privacy: PrivacySettings,
     #[serde(rename = "EmailSettings")]
     pub email: EmailSettings,
+    #[serde(rename = "SupportSettings")]
+    pub support: SupportSettings,
+    #[serde(rename = "AnnouncementSettings")]
+    pub announcement: AnnouncementSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -300,6 +304,56 @@ impl Default for EmailSettings {
             enable_sign_up_with_email: true,
             enable_sign_in_with_email: true,
             enable_sign_in_with_username: true,
+        }
+    }
+}
+
+/// Support links and custom terms of service. The terms settings take effect only with a
+/// license that grants `custom_terms_of_service`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupportSettings {
+    #[serde(rename = "CustomTermsOfServiceEnabled")]
+    pub custom_terms_of_service_enabled: bool,
+    /// Days after which users must accept the terms again.
+    #[serde(rename = "CustomTermsOfServiceReAcceptancePeriod")]
+    pub custom_terms_of_service_re_acceptance_period: u64,
+}
+
+impl Default for SupportSettings {
+    fn default() -> Self {
+        Self {
+            custom_terms_of_service_enabled: false,
+            custom_terms_of_service_re_acceptance_period: 365,
+        }
+    }
+}
+
+/// The site-wide announcement banner. Takes effect only with a license that grants
+/// `announcement`; otherwise the settings are kept and clients see no banner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnnouncementSettings {
+    #[serde(rename = "EnableBanner")]
+    pub enable_banner: bool,
+    #[serde(rename = "BannerText")]
+    pub banner_text: String,
+    #[serde(rename = "BannerColor")]
+    pub banner_color: String,
+    #[serde(rename = "BannerTextColor")]
+    pub banner_text_color: String,
+    #[serde(rename = "AllowBannerDismissal")]
+    pub allow_banner_dismissal: bool,
+}
+
+impl Default for AnnouncementSettings {
+    fn default() -> Self {
+        Self {
+            enable_banner: false,
+            banner_text: String::new(),
+            banner_color: "#f2a93b".into(),
+            banner_text_color: "#333333".into(),
+            allow_banner_dismissal: true,
         }
     }
 }

@@ -10,6 +10,10 @@ use townsquare_sdk::Extensions;
 
 pub use team::TeamEditionInfo;
 
+/// The vendor license tools (key generation, signing, inspection): Enterprise build only.
+#[cfg(feature = "enterprise")]
+pub use enterprise::vendor;
+
 /// Builds the extensions for this binary: Team implementations, then (Enterprise build only)
 /// the enterprise crate's replacements.
 pub fn build_extensions() -> Extensions {

@@ -75,7 +75,12 @@ macro_rules! migration {
 }
 
 /// Every migration this binary knows, ascending. A unit test checks it against the files.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_accounts")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_init"),
+    migration!(2, "0002_accounts"),
+    migration!(3, "0003_licensing"),
+    migration!(4, "0004_chat"),
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {

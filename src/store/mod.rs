@@ -7,13 +7,20 @@
 #[macro_use]
 mod macros;
 mod access_tokens;
+mod channels;
 mod connect;
 pub mod dump;
 mod error;
 pub mod introspect;
+pub mod licenses;
 pub mod login_attempts;
+pub mod membership;
 pub mod migrate;
+pub mod posts;
 mod sessions;
+pub mod sql;
+pub mod teams;
+pub mod terms;
 pub mod users;
 
 use std::time::Duration;

@@ -6,10 +6,14 @@
 mod support;
 
 mod accounts;
+mod chat;
 mod db_schema;
 mod dump;
 mod edition;
+mod editions;
+mod licensing;
 mod openapi;
 mod outage;
 mod system;
+mod terms;
 mod wire;

@@ -1,7 +1,7 @@
 //! Dates for messages, without a date library: the sdk stays dependency-light.
 
 /// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM UTC`.
-pub(crate) fn format_utc(ms: i64) -> String {
+pub fn format_utc(ms: i64) -> String {
     let days = ms.div_euclid(super::DAY_MS);
     let minute_of_day = ms.rem_euclid(super::DAY_MS) / 60_000;
     let (year, month, day) = civil_from_days(days);

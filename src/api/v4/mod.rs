@@ -1,8 +1,13 @@
 //! Mattermost API v4 routes, one module per resource.
 
+pub mod channels;
 pub mod common;
+pub mod license;
+pub mod posts;
 pub mod sessions;
 pub mod system;
+pub mod teams;
+pub mod terms;
 pub mod tokens;
 pub mod users;
 
@@ -13,7 +18,12 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(system::routes())
+        .merge(license::routes())
+        .merge(terms::routes())
         .merge(users::routes())
         .merge(sessions::routes())
         .merge(tokens::routes())
+        .merge(teams::routes())
+        .merge(channels::routes())
+        .merge(posts::routes())
 }

@@ -86,7 +86,9 @@ pub async fn login(
     )
     .await?;
     tracing::info!(user_id = %outcome.user.id, session_id = %outcome.session.id, "login");
-    let mut response = Json(outcome.user.clone()).into_response();
+    let mut user = outcome.user.clone();
+    crate::app::licensing::attach_terms_acceptance(&state, &mut user).await?;
+    let mut response = Json(user).into_response();
     let out = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&outcome.token) {
         out.insert("token", value);

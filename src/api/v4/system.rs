@@ -22,7 +22,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(ping))
         .routes(routes!(client_config))
-        .routes(routes!(client_license))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -112,7 +111,7 @@ async fn filestore_writable(directory: &str) -> bool {
 pub struct FormatQuery {
     /// Accepted and ignored (older servers required `old`).
     #[allow(dead_code)]
-    format: Option<String>,
+    pub format: Option<String>,
 }
 
 /// The client configuration as a flat map of strings.
@@ -129,6 +128,25 @@ pub async fn client_config(
     Query(_query): Query<FormatQuery>,
 ) -> Result<Json<BTreeMap<&'static str, String>>> {
     let mut map = client_config_map(&state);
+    // Custom terms of service: present only while licensed, as in Mattermost.
+    let entitlements = state.entitlements_full();
+    let terms_settings = {
+        let config = state.config();
+        townsquare_sdk::terms::TermsSettings {
+            enabled: config.support.custom_terms_of_service_enabled,
+            re_acceptance_period_days: config.support.custom_terms_of_service_re_acceptance_period,
+        }
+    };
+    let terms = state
+        .extensions
+        .custom_terms
+        .client_config(
+            &crate::app::licensing::Host::new(&state),
+            &entitlements,
+            terms_settings,
+        )
+        .await?;
+    map.extend(terms);
     let no_accounts = state.store.count_users(true, true).await? == 0;
     map.insert("NoAccounts", bool_str(no_accounts));
     if auth.is_some() {
@@ -233,19 +251,20 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
     map.insert("EnableDeveloper", bool_str(config.service.enable_developer));
     map.insert("DiagnosticsEnabled", "false".into());
     map.insert("TelemetryId", String::new());
+    // The announcement banner: Mattermost's unlicensed defaults unless licensed.
+    let banner = &config.announcement;
+    let banner = townsquare_sdk::announcement::BannerSettings {
+        enable_banner: banner.enable_banner,
+        banner_text: banner.banner_text.clone(),
+        banner_color: banner.banner_color.clone(),
+        banner_text_color: banner.banner_text_color.clone(),
+        allow_banner_dismissal: banner.allow_banner_dismissal,
+    };
+    map.extend(
+        state
+            .extensions
+            .announcement
+            .client_config(&state.entitlements(), &banner),
+    );
     map
-}
-
-/// The license as seen by clients. Unlicensed: exactly `{"IsLicensed":"false"}`.
-#[utoipa::path(
-    get,
-    path = "/api/v4/license/client",
-    tag = "system",
-    params(FormatQuery),
-    responses((status = 200, description = "Client license map", body = BTreeMap<String, String>))
-)]
-pub async fn client_license(
-    Query(_query): Query<FormatQuery>,
-) -> Json<BTreeMap<&'static str, &'static str>> {
-    Json(BTreeMap::from([("IsLicensed", "false")]))
 }

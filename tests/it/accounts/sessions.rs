@@ -228,3 +228,32 @@ async fn tokens_and_passwords_are_stored_only_hashed() {
     let expected = townsquare::app::auth::hash_token(&admin.token);
     assert!(sessions.rows.iter().any(|r| r[column] == expected.as_str()));
 }
+
+#[tokio::test]
+async fn housekeeping_deletes_expired_sessions_only() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let other = server.login_user("admin").await;
+    let sql = "UPDATE sessions SET expires_at = 1 WHERE token_hash = $1";
+    let hash = townsquare::app::auth::hash_token(&other.token);
+    match server.store().pools() {
+        Pools::Sqlite { write, .. } => sqlx::query(sql)
+            .bind(&hash)
+            .execute(write)
+            .await
+            .map(|_| ()),
+        Pools::Postgres(pool) => sqlx::query(sql).bind(&hash).execute(pool).await.map(|_| ()),
+    }
+    .unwrap();
+    let state = townsquare::server::offline_state(server.config.clone(), server.runtime.clone())
+        .await
+        .unwrap();
+    let (sessions, _) = townsquare::jobs::housekeeping(&state).await.unwrap();
+    assert_eq!(sessions, 1);
+    let left = server
+        .get_as(&admin.token, "/api/v4/users/me/sessions")
+        .await
+        .json();
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    state.store.close().await;
+}

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod db;
+pub mod license;
 
 use std::time::Duration;
 

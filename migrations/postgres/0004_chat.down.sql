@@ -1,0 +1,10 @@
+DROP TABLE status;
+DROP TABLE thread_memberships;
+DROP TABLE threads;
+DROP TABLE preferences;
+DROP TABLE reactions;
+DROP TABLE posts;
+DROP TABLE channel_members;
+DROP TABLE channels;
+DROP TABLE team_members;
+DROP TABLE teams;

@@ -1,0 +1,563 @@
+//! `/channels`: channels, direct and group messages, membership, read state.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use townsquare_sdk::model::{Channel, ChannelMember, StringMap};
+use townsquare_sdk::AppError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{id_param, status_ok, user_id_param, Pagination};
+use crate::api::auth::Auth;
+use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
+use crate::app::auth::AuthContext;
+use crate::app::channels::{
+    self, access, access_to, channel_not_found, member_not_found, ChannelPatch, NewChannel,
+};
+use crate::app::permissions::Permission;
+use crate::app::teams::{can_in_team, membership};
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_channel))
+        .routes(routes!(create_direct))
+        .routes(routes!(create_group))
+        .routes(routes!(get_channel, update_channel, archive_channel))
+        .routes(routes!(patch_channel))
+        .routes(routes!(restore_channel))
+        .routes(routes!(channel_by_name))
+        .routes(routes!(channel_by_team_and_channel_name))
+        .routes(routes!(public_channels))
+        .routes(routes!(search_channels))
+        .routes(routes!(list_members, add_member))
+        .routes(routes!(get_member, remove_member))
+        .routes(routes!(update_member_roles))
+        .routes(routes!(update_notify_props))
+        .routes(routes!(view_channel))
+        .routes(routes!(my_channels))
+        .routes(routes!(my_channel_members))
+        .routes(routes!(all_channel_members))
+        .routes(routes!(channel_unread))
+        .routes(routes!(channel_stats))
+}
+
+/// Create a public (`O`) or private (`P`) channel.
+#[utoipa::path(post, path = "/api/v4/channels", tag = "channels", request_body = NewChannel,
+    responses((status = 201, description = "The channel", body = Value), (status = 403, description = "Not allowed on this team")))]
+pub async fn create_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(input): JsonBody<NewChannel>,
+) -> Result<Response> {
+    let channel = channels::create_channel(&state, &auth, input).await?;
+    Ok((StatusCode::CREATED, Json(channel)).into_response())
+}
+
+/// The direct channel between two users (created on first use).
+#[utoipa::path(post, path = "/api/v4/channels/direct", tag = "channels", request_body = Vec<String>,
+    responses((status = 201, description = "The channel", body = Value)))]
+pub async fn create_direct(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Response> {
+    for id in &ids {
+        id_param(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
+    }
+    let (channel, _) = channels::direct_channel(&state, &auth, &ids).await?;
+    Ok((StatusCode::CREATED, Json(channel)).into_response())
+}
+
+/// The group channel of 3 to 8 users (created on first use).
+#[utoipa::path(post, path = "/api/v4/channels/group", tag = "channels", request_body = Vec<String>,
+    responses((status = 201, description = "The channel", body = Value)))]
+pub async fn create_group(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Response> {
+    for id in &ids {
+        id_param(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
+    }
+    let (channel, _) = channels::group_channel(&state, &auth, &ids).await?;
+    Ok((StatusCode::CREATED, Json(channel)).into_response())
+}
+
+/// A channel by id.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "The channel", body = Value), (status = 403, description = "Not readable"), (status = 404, description = "No such channel")))]
+pub async fn get_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Channel>> {
+    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    access.require_read(&auth)?;
+    Ok(Json(access.channel))
+}
+
+/// Patch a channel's name, display name, header or purpose.
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}/patch", tag = "channels", request_body = ChannelPatch,
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+pub async fn patch_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    JsonBody(patch): JsonBody<ChannelPatch>,
+) -> Result<Json<Channel>> {
+    Ok(Json(
+        channels::patch_channel(&state, &auth, &id_param(&channel_id, "channel_id")?, patch)
+            .await?,
+    ))
+}
+
+/// Update a channel from a full channel object (the id must match the path).
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}", tag = "channels", request_body = ChannelPatch,
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+pub async fn update_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Channel>> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    if body.get("id").and_then(Value::as_str) != Some(channel_id.as_str()) {
+        return Err(AppError::invalid_body_param("id").into());
+    }
+    let patch: ChannelPatch =
+        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("channel"))?;
+    Ok(Json(
+        channels::patch_channel(&state, &auth, &channel_id, patch).await?,
+    ))
+}
+
+/// Archive a channel; its posts and members are kept.
+#[utoipa::path(delete, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn archive_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Value>> {
+    channels::set_archived(&state, &auth, &id_param(&channel_id, "channel_id")?, true).await?;
+    Ok(status_ok())
+}
+
+/// Restore an archived channel.
+#[utoipa::path(post, path = "/api/v4/channels/{channel_id}/restore", tag = "channels", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "The channel", body = Value)))]
+pub async fn restore_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Channel>> {
+    Ok(Json(
+        channels::set_archived(&state, &auth, &id_param(&channel_id, "channel_id")?, false).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeletedQuery {
+    pub include_deleted: Option<String>,
+}
+
+async fn readable_by_name(
+    state: &AppState,
+    auth: &AuthContext,
+    team_id: &str,
+    name: &str,
+    include_deleted: bool,
+) -> Result<Channel> {
+    let channel = state
+        .store
+        .channel_by_name(team_id, &name.to_lowercase())
+        .await?
+        .filter(|c| include_deleted || c.delete_at == 0)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "app.channel.get_by_name.missing.app_error",
+                "Unable to find the existing channel.",
+            )
+        })?;
+    let access = access_to(state, auth, channel).await?;
+    access.require_read(auth)?;
+    Ok(access.channel)
+}
+
+/// A channel by team id and channel name.
+#[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/name/{channel_name}", tag = "channels",
+    params(("team_id" = String, Path), ("channel_name" = String, Path), DeletedQuery),
+    responses((status = 200, description = "The channel", body = Value)))]
+pub async fn channel_by_name(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((team_id, name)): Path<(String, String)>,
+    Query(query): Query<DeletedQuery>,
+) -> Result<Json<Channel>> {
+    let team_id = id_param(&team_id, "team_id")?;
+    Ok(Json(
+        readable_by_name(&state, &auth, &team_id, &name, flag(&query.include_deleted)).await?,
+    ))
+}
+
+/// A channel by team name and channel name.
+#[utoipa::path(get, path = "/api/v4/teams/name/{team_name}/channels/name/{channel_name}", tag = "channels",
+    params(("team_name" = String, Path), ("channel_name" = String, Path), DeletedQuery),
+    responses((status = 200, description = "The channel", body = Value)))]
+pub async fn channel_by_team_and_channel_name(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((team_name, name)): Path<(String, String)>,
+    Query(query): Query<DeletedQuery>,
+) -> Result<Json<Channel>> {
+    let team = state
+        .store
+        .team_by_name(&team_name.to_lowercase())
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "app.team.get_by_name.missing.app_error",
+                "Unable to find the existing team.",
+            )
+        })?;
+    Ok(Json(
+        readable_by_name(&state, &auth, &team.id, &name, flag(&query.include_deleted)).await?,
+    ))
+}
+
+async fn require_team_channel_list(
+    state: &AppState,
+    auth: &AuthContext,
+    team_id: &str,
+) -> Result<()> {
+    crate::app::teams::team_by_id(state, team_id).await?;
+    let member = membership(state, auth, team_id).await?;
+    if !can_in_team(auth, member.as_ref(), Permission::ListTeamChannels) {
+        return Err(AppError::forbidden(Permission::ListTeamChannels.id()).into());
+    }
+    Ok(())
+}
+
+/// Public channels of a team.
+#[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels", tag = "channels", params(("team_id" = String, Path), Pagination),
+    responses((status = 200, description = "Channels", body = Vec<Value>)))]
+pub async fn public_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(team_id): Path<String>,
+    Query(page): Query<Pagination>,
+) -> Result<Json<Vec<Channel>>> {
+    let team_id = id_param(&team_id, "team_id")?;
+    require_team_channel_list(&state, &auth, &team_id).await?;
+    let (offset, limit) = page.window();
+    Ok(Json(
+        state
+            .store
+            .public_channels(&team_id, false, offset, limit)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ChannelSearch {
+    #[serde(deserialize_with = "nullable")]
+    pub term: String,
+}
+
+/// Search a team's public channels (and private ones you belong to) by name prefix.
+#[utoipa::path(post, path = "/api/v4/teams/{team_id}/channels/search", tag = "channels", request_body = ChannelSearch,
+    params(("team_id" = String, Path)), responses((status = 200, description = "Channels", body = Vec<Value>)))]
+pub async fn search_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(team_id): Path<String>,
+    JsonBody(search): JsonBody<ChannelSearch>,
+) -> Result<Json<Vec<Channel>>> {
+    let team_id = id_param(&team_id, "team_id")?;
+    require_team_channel_list(&state, &auth, &team_id).await?;
+    Ok(Json(
+        state
+            .store
+            .search_channels(&team_id, auth.user_id(), search.term.trim())
+            .await?,
+    ))
+}
+
+/// Members of a channel.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members", tag = "channels",
+    params(("channel_id" = String, Path), Pagination), responses((status = 200, description = "Members", body = Vec<Value>)))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    Query(page): Query<Pagination>,
+) -> Result<Json<Vec<ChannelMember>>> {
+    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    access.require_read(&auth)?;
+    let (offset, limit) = page.window();
+    Ok(Json(
+        state
+            .store
+            .channel_members(&access.channel.id, offset, limit)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AddMemberBody {
+    #[serde(deserialize_with = "nullable")]
+    pub user_id: String,
+}
+
+/// Add a user to a channel (join a public channel yourself, or add others).
+#[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members", tag = "channels", request_body = AddMemberBody,
+    params(("channel_id" = String, Path)), responses((status = 201, description = "The member", body = Value)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    JsonBody(body): JsonBody<AddMemberBody>,
+) -> Result<Response> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let user_id =
+        id_param(&body.user_id, "user_id").map_err(|_| AppError::invalid_body_param("user_id"))?;
+    let member = channels::add_member(&state, &auth, &channel_id, &user_id).await?;
+    Ok((StatusCode::CREATED, Json(member)).into_response())
+}
+
+/// One channel member.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "The member", body = Value)))]
+pub async fn get_member(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((channel_id, user_id)): Path<(String, String)>,
+) -> Result<Json<ChannelMember>> {
+    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    access.require_read(&auth)?;
+    let user_id = user_id_param(&user_id, &auth)?;
+    Ok(Json(
+        state
+            .store
+            .channel_member(&access.channel.id, &user_id)
+            .await?
+            .ok_or_else(member_not_found)?,
+    ))
+}
+
+/// Remove a user from a channel (leave it yourself, or remove others with permission).
+#[utoipa::path(delete, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((channel_id, user_id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let user_id = user_id_param(&user_id, &auth)?;
+    channels::remove_member(&state, &auth, &channel_id, &user_id).await?;
+    Ok(status_ok())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RolesBody {
+    #[serde(deserialize_with = "nullable")]
+    pub roles: String,
+}
+
+/// Set a member's channel roles.
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/roles", tag = "channels", request_body = RolesBody,
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+pub async fn update_member_roles(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((channel_id, user_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<RolesBody>,
+) -> Result<Json<Value>> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let user_id = user_id_param(&user_id, &auth)?;
+    channels::update_member_roles(&state, &auth, &channel_id, &user_id, &body.roles).await?;
+    Ok(status_ok())
+}
+
+/// Update a member's notification settings for the channel.
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/notify_props", tag = "channels",
+    request_body = std::collections::BTreeMap<String, String>,
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+pub async fn update_notify_props(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((channel_id, user_id)): Path<(String, String)>,
+    JsonBody(props): JsonBody<StringMap>,
+) -> Result<Json<Value>> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let user_id = user_id_param(&user_id, &auth)?;
+    channels::update_notify_props(&state, &auth, &channel_id, &user_id, props).await?;
+    Ok(status_ok())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ViewBody {
+    #[serde(deserialize_with = "nullable")]
+    pub channel_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub prev_channel_id: String,
+}
+
+/// Mark a channel (and the previous one) as read.
+#[utoipa::path(post, path = "/api/v4/channels/members/{user_id}/view", tag = "channels", request_body = ViewBody,
+    params(("user_id" = String, Path)),
+    responses((status = 200, description = "`{\"status\":\"OK\",\"last_viewed_at_times\":{...}}`", body = Value)))]
+pub async fn view_channel(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<ViewBody>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    if user_id != auth.user_id() {
+        return Err(AppError::forbidden(Permission::EditOtherUsers.id()).into());
+    }
+    let now = crate::time::now_ms();
+    let mut times = serde_json::Map::new();
+    for channel_id in [&body.channel_id, &body.prev_channel_id] {
+        if channel_id.is_empty() {
+            continue;
+        }
+        let channel_id = id_param(channel_id, "channel_id")
+            .map_err(|_| AppError::invalid_body_param("channel_id"))?;
+        if state.store.view_channel(&channel_id, &user_id, now).await? {
+            times.insert(channel_id, json!(now));
+        }
+    }
+    Ok(Json(json!({"status": "OK", "last_viewed_at_times": times})))
+}
+
+fn self_or_admin(auth: &AuthContext, user_id: &str) -> Result<()> {
+    if auth.user_id() != user_id {
+        auth.require(Permission::ManageSystem)?;
+    }
+    Ok(())
+}
+
+/// Channels a user belongs to in a team, with their direct and group channels.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels", tag = "channels",
+    params(("user_id" = String, Path), ("team_id" = String, Path), DeletedQuery),
+    responses((status = 200, description = "Channels (`[]` when none)", body = Vec<Value>)))]
+pub async fn my_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id)): Path<(String, String)>,
+    Query(query): Query<DeletedQuery>,
+) -> Result<Json<Vec<Channel>>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let team_id = id_param(&team_id, "team_id")?;
+    self_or_admin(&auth, &user_id)?;
+    Ok(Json(
+        state
+            .store
+            .channels_for_user(&user_id, &team_id, flag(&query.include_deleted))
+            .await?,
+    ))
+}
+
+/// A user's channel memberships in a team.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels/members", tag = "channels",
+    params(("user_id" = String, Path), ("team_id" = String, Path)), responses((status = 200, description = "Members", body = Vec<Value>)))]
+pub async fn my_channel_members(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id)): Path<(String, String)>,
+) -> Result<Json<Vec<ChannelMember>>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let team_id = id_param(&team_id, "team_id")?;
+    self_or_admin(&auth, &user_id)?;
+    Ok(Json(
+        state
+            .store
+            .channel_members_for_user(&user_id, Some(&team_id))
+            .await?,
+    ))
+}
+
+/// Every channel membership of a user (`page=-1` for all at once).
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/channel_members", tag = "channels",
+    params(("user_id" = String, Path), Pagination), responses((status = 200, description = "Members", body = Vec<Value>)))]
+pub async fn all_channel_members(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(user_id): Path<String>,
+    Query(_page): Query<Pagination>,
+) -> Result<Json<Vec<ChannelMember>>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    self_or_admin(&auth, &user_id)?;
+    Ok(Json(
+        state.store.channel_members_for_user(&user_id, None).await?,
+    ))
+}
+
+/// Unread and mention counts of one channel for a user.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/channels/{channel_id}/unread", tag = "channels",
+    params(("user_id" = String, Path), ("channel_id" = String, Path)), responses((status = 200, description = "ChannelUnread", body = Value)))]
+pub async fn channel_unread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, channel_id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    self_or_admin(&auth, &user_id)?;
+    let channel = state
+        .store
+        .channel(&id_param(&channel_id, "channel_id")?)
+        .await?
+        .ok_or_else(channel_not_found)?;
+    let member = state
+        .store
+        .channel_member(&channel.id, &user_id)
+        .await?
+        .ok_or_else(member_not_found)?;
+    Ok(Json(json!({
+        "team_id": channel.team_id,
+        "channel_id": channel.id,
+        "msg_count": (channel.total_msg_count - member.msg_count).max(0),
+        "mention_count": member.mention_count,
+        "mention_count_root": member.mention_count_root,
+        "urgent_mention_count": member.urgent_mention_count,
+        "msg_count_root": (channel.total_msg_count_root - member.msg_count_root).max(0),
+    })))
+}
+
+/// Member count and other statistics of a channel.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/stats", tag = "channels", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "ChannelStats", body = Value)))]
+pub async fn channel_stats(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+) -> Result<Json<Value>> {
+    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    access.require_read(&auth)?;
+    let members = state
+        .store
+        .count_channel_members(&access.channel.id)
+        .await?;
+    let pinned = state.store.count_pinned_posts(&access.channel.id).await?;
+    Ok(Json(json!({
+        "channel_id": access.channel.id,
+        "member_count": members,
+        "guest_count": 0,
+        "pinnedpost_count": pinned,
+        "files_count": 0,
+    })))
+}

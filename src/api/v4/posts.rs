@@ -1,0 +1,256 @@
+//! `/posts`: create, read (channel pages, threads), edit, delete, pin.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+use townsquare_sdk::model::{Post, PostList};
+use townsquare_sdk::AppError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{id_param, status_ok, Pagination};
+use crate::api::auth::Auth;
+use crate::api::extract::{Json as JsonBody, Path, Query};
+use crate::app::channels::access;
+use crate::app::posts::{self, post_list, readable_post, NewPost, PageRequest, PostPatch};
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_post))
+        .routes(routes!(get_post, update_post, delete_post))
+        .routes(routes!(patch_post))
+        .routes(routes!(get_thread))
+        .routes(routes!(posts_by_ids))
+        .routes(routes!(channel_posts))
+        .routes(routes!(pin_post))
+        .routes(routes!(unpin_post))
+        .routes(routes!(pinned_posts))
+}
+
+/// Create a post (201). `root_id` makes it a reply; `pending_post_id` makes retries safe.
+#[utoipa::path(post, path = "/api/v4/posts", tag = "posts", request_body = NewPost,
+    responses((status = 201, description = "The post", body = Value), (status = 400, description = "Invalid post"), (status = 403, description = "Not a member")))]
+pub async fn create_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(input): JsonBody<NewPost>,
+) -> Result<Response> {
+    let post = posts::create_post(&state, &auth, input).await?;
+    Ok((StatusCode::CREATED, Json(post)).into_response())
+}
+
+/// A post by id.
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "The post", body = Value), (status = 404, description = "No such post")))]
+pub async fn get_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Post>> {
+    let (post, _) = readable_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
+    Ok(Json(post))
+}
+
+/// Edit a post (message, pin state, props).
+#[utoipa::path(put, path = "/api/v4/posts/{post_id}/patch", tag = "posts", request_body = PostPatch,
+    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Value)))]
+pub async fn patch_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+    JsonBody(patch): JsonBody<PostPatch>,
+) -> Result<Json<Post>> {
+    Ok(Json(
+        posts::patch_post(&state, &auth, &id_param(&post_id, "post_id")?, patch).await?,
+    ))
+}
+
+/// Update a post from a full post object (the id must match the path).
+#[utoipa::path(put, path = "/api/v4/posts/{post_id}", tag = "posts", request_body = PostPatch,
+    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Value)))]
+pub async fn update_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Post>> {
+    let post_id = id_param(&post_id, "post_id")?;
+    if body.get("id").and_then(Value::as_str) != Some(post_id.as_str()) {
+        return Err(AppError::invalid_body_param("id").into());
+    }
+    let patch: PostPatch =
+        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("post"))?;
+    Ok(Json(
+        posts::patch_post(&state, &auth, &post_id, patch).await?,
+    ))
+}
+
+/// Delete a post (a root takes its replies with it).
+#[utoipa::path(delete, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn delete_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Value>> {
+    posts::delete_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
+    Ok(status_ok())
+}
+
+/// A thread: the root and every reply.
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}/thread", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "PostList", body = Value)))]
+pub async fn get_thread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<PostList>> {
+    let (post, _) = readable_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
+    let root_id = if post.root_id.is_empty() {
+        post.id
+    } else {
+        post.root_id
+    };
+    let thread = state.store.thread_posts(&root_id).await?;
+    Ok(Json(post_list(&state, thread).await?))
+}
+
+/// Posts by id; posts the caller may not read are left out.
+#[utoipa::path(post, path = "/api/v4/posts/ids", tag = "posts", request_body = Vec<String>,
+    responses((status = 200, description = "Posts", body = Vec<Value>)))]
+pub async fn posts_by_ids(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<Post>>> {
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(AppError::invalid_body_param("post_ids").into());
+    }
+    for id in &ids {
+        id_param(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
+    }
+    let mut readable = Vec::new();
+    let mut checked: std::collections::HashMap<String, bool> = Default::default();
+    for post in state.store.posts_by_ids(&ids).await? {
+        if post.delete_at != 0 {
+            continue;
+        }
+        let ok = match checked.get(&post.channel_id) {
+            Some(ok) => *ok,
+            None => {
+                let ok = access(&state, &auth, &post.channel_id)
+                    .await?
+                    .can_read(&auth);
+                checked.insert(post.channel_id.clone(), ok);
+                ok
+            }
+        };
+        if ok {
+            readable.push(post);
+        }
+    }
+    Ok(Json(readable))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ChannelPostsQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    /// Posts older than this post id.
+    pub before: Option<String>,
+    /// Posts newer than this post id.
+    pub after: Option<String>,
+    /// Everything changed after this time (ms), deletions included.
+    pub since: Option<String>,
+    #[allow(dead_code)]
+    #[serde(rename = "skipFetchThreads")]
+    pub skip_fetch_threads: Option<String>,
+    #[allow(dead_code)]
+    #[serde(rename = "collapsedThreads")]
+    pub collapsed_threads: Option<String>,
+}
+
+/// A page of a channel's posts, newest first.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/posts", tag = "posts",
+    params(("channel_id" = String, Path), ChannelPostsQuery),
+    responses((status = 200, description = "PostList", body = Value)))]
+pub async fn channel_posts(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    Query(query): Query<ChannelPostsQuery>,
+) -> Result<Json<PostList>> {
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let (offset, per_page) = Pagination {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .window();
+    let since = match query.since.as_deref() {
+        Some(raw) if !raw.is_empty() => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::invalid_url_param("since"))?,
+        ),
+        _ => None,
+    };
+    let cursor = |raw: Option<String>, name: &str| -> Result<String> {
+        match raw.filter(|r| !r.is_empty()) {
+            Some(id) => id_param(&id, name),
+            None => Ok(String::new()),
+        }
+    };
+    let request = PageRequest {
+        page: offset / per_page.max(1),
+        per_page,
+        before: cursor(query.before, "before")?,
+        after: cursor(query.after, "after")?,
+        since,
+    };
+    Ok(Json(
+        posts::channel_posts(&state, &auth, &channel_id, request).await?,
+    ))
+}
+
+/// Pin a post to its channel.
+#[utoipa::path(post, path = "/api/v4/posts/{post_id}/pin", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn pin_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Value>> {
+    posts::set_pinned(&state, &auth, &id_param(&post_id, "post_id")?, true).await?;
+    Ok(status_ok())
+}
+
+/// Unpin a post.
+#[utoipa::path(post, path = "/api/v4/posts/{post_id}/unpin", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn unpin_post(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Value>> {
+    posts::set_pinned(&state, &auth, &id_param(&post_id, "post_id")?, false).await?;
+    Ok(status_ok())
+}
+
+/// Pinned posts of a channel.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/pinned", tag = "posts", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "PostList", body = Value)))]
+pub async fn pinned_posts(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+) -> Result<Json<PostList>> {
+    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    access.require_read(&auth)?;
+    let pinned = state.store.pinned_posts(&access.channel.id).await?;
+    Ok(Json(post_list(&state, pinned).await?))
+}

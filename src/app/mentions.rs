@@ -1,0 +1,185 @@
+//! Finding who a message mentions and which hashtags it carries.
+
+use std::collections::BTreeSet;
+
+use townsquare_sdk::model::StringMap;
+
+use crate::store::posts::MentionInfo;
+
+/// Words a message mentions: `@name` tokens (lower-cased, trailing punctuation dropped) and the
+/// channel-wide keywords.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ParsedMentions {
+    pub usernames: BTreeSet<String>,
+    pub channel_wide: bool,
+    pub here: bool,
+    /// Every lower-cased word, for custom mention keys.
+    pub words: BTreeSet<String>,
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_'
+}
+
+pub fn parse(message: &str) -> ParsedMentions {
+    let mut parsed = ParsedMentions::default();
+    for raw in message.split(|c: char| c.is_whitespace() || ",;:!?()[]{}\"'<>".contains(c)) {
+        let word = raw.trim_end_matches(['.', '-', '_']);
+        if word.is_empty() {
+            continue;
+        }
+        parsed.words.insert(word.to_lowercase());
+        if let Some(name) = word.strip_prefix('@') {
+            let name: String = name
+                .chars()
+                .take_while(|c| is_name_char(*c))
+                .collect::<String>()
+                .to_lowercase();
+            let name = name.trim_end_matches(['.', '-', '_']).to_string();
+            match name.as_str() {
+                "" => {}
+                "channel" | "all" => parsed.channel_wide = true,
+                "here" => parsed.here = true,
+                _ => {
+                    parsed.usernames.insert(name);
+                }
+            }
+        }
+    }
+    parsed
+}
+
+/// Channel members the message mentions, by `@username`, by their mention keys (and first
+/// name when they opted in), or by `@channel`/`@all`/`@here` unless they ignore channel
+/// mentions. The author is never mentioned by their own post.
+pub fn mentioned_members(
+    parsed: &ParsedMentions,
+    members: &[MentionInfo],
+    author_id: &str,
+    channel_mentions_allowed: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for member in members {
+        if member.user_id == author_id {
+            continue;
+        }
+        let user_props: StringMap =
+            serde_json::from_str(&member.user_notify_props).unwrap_or_default();
+        let channel_props: StringMap =
+            serde_json::from_str(&member.channel_notify_props).unwrap_or_default();
+        let mut hit = parsed.usernames.contains(&member.username);
+        if !hit {
+            let keys = user_props
+                .get("mention_keys")
+                .map(String::as_str)
+                .unwrap_or("");
+            hit = keys
+                .split(',')
+                .map(|k| k.trim().to_lowercase())
+                .filter(|k| !k.is_empty())
+                .any(|k| parsed.words.contains(&k) || parsed.words.contains(&format!("@{k}")));
+        }
+        if !hit
+            && user_props.get("first_name").map(String::as_str) == Some("true")
+            && !member.first_name.is_empty()
+        {
+            hit = parsed.words.contains(&member.first_name.to_lowercase());
+        }
+        if !hit && channel_mentions_allowed && (parsed.channel_wide || parsed.here) {
+            let ignores = channel_props
+                .get("ignore_channel_mentions")
+                .map(String::as_str)
+                == Some("on");
+            let wants = user_props.get("channel").map(String::as_str) != Some("false");
+            hit = !ignores && wants;
+        }
+        if hit {
+            out.push(member.user_id.clone());
+        }
+    }
+    out
+}
+
+/// Space-separated `#hashtags` of a message, as Mattermost stores them.
+pub fn hashtags(message: &str) -> String {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in message.split(|c: char| c.is_whitespace() || ",;!?()[]{}\"'<>".contains(c)) {
+        let Some(tag) = raw.strip_prefix('#') else {
+            continue;
+        };
+        let tag = tag.trim_end_matches(['.', ':', '-', '_']);
+        let valid = tag.chars().count() >= 2
+            && tag.chars().next().is_some_and(|c| c.is_alphabetic())
+            && tag
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
+        let tag = format!("#{tag}");
+        if valid && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, username: &str, mention_keys: &str, ignore: bool) -> MentionInfo {
+        MentionInfo {
+            user_id: id.into(),
+            username: username.into(),
+            first_name: if username == "alice" {
+                "Alice".into()
+            } else {
+                String::new()
+            },
+            user_notify_props: format!(
+                r#"{{"mention_keys":"{mention_keys}","channel":"true","first_name":"true"}}"#
+            ),
+            channel_notify_props: format!(
+                r#"{{"ignore_channel_mentions":"{}"}}"#,
+                if ignore { "on" } else { "off" }
+            ),
+        }
+    }
+
+    #[test]
+    fn parses_usernames_and_keywords() {
+        let parsed = parse("hey @Bob.Smith, ask @all (and @here). email@x.com @carol.");
+        assert!(parsed.usernames.contains("bob.smith"));
+        assert!(parsed.usernames.contains("carol"));
+        assert!(parsed.channel_wide && parsed.here);
+        assert!(!parsed.usernames.contains("x.com"));
+    }
+
+    #[test]
+    fn resolves_members() {
+        let members = vec![
+            member("1", "bob", "", false),
+            member("2", "carol", "deploy", false),
+            member("3", "dave", "", true),
+            member("4", "alice", "", false),
+        ];
+        let found = mentioned_members(&parse("@bob the deploy broke"), &members, "4", true);
+        assert_eq!(found, vec!["1", "2"]);
+        let all = mentioned_members(&parse("@channel lunch"), &members, "4", true);
+        assert_eq!(
+            all,
+            vec!["1", "2"],
+            "dave ignores channel mentions; the author is skipped"
+        );
+        let denied = mentioned_members(&parse("@channel lunch"), &members, "4", false);
+        assert!(denied.is_empty());
+        let first_name = mentioned_members(&parse("alice, look"), &members, "1", true);
+        assert_eq!(first_name, vec!["4"]);
+    }
+
+    #[test]
+    fn hashtags_are_collected_once() {
+        assert_eq!(
+            hashtags("#release and #release, #a #1x #ok-go."),
+            "#release #ok-go"
+        );
+    }
+}

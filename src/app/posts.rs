@@ -1,0 +1,411 @@
+//! Posts: creating (with mentions, threads and counters), reading as PostLists, editing with
+//! history, deleting, pinning.
+
+use serde::Deserialize;
+use townsquare_sdk::model::{Post, PostList};
+use townsquare_sdk::AppError;
+
+use crate::api::extract::nullable;
+use crate::app::auth::AuthContext;
+use crate::app::channels::{access, ChannelAccess};
+use crate::app::mentions;
+use crate::app::permissions::Permission;
+use crate::error::Result;
+use crate::id::{is_valid_id, new_id};
+use crate::state::AppState;
+use crate::store::posts::{ChannelPage, PostEffects};
+use crate::time::now_ms;
+
+/// Mattermost's `MaxPostSize` in runes.
+pub const MAX_MESSAGE_RUNES: usize = 16_383;
+const MAX_PROPS_BYTES: usize = 800_000;
+
+pub fn post_not_found() -> AppError {
+    AppError::not_found("app.post.get.app_error", "Unable to get the post.")
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewPost {
+    #[serde(deserialize_with = "nullable")]
+    pub channel_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub message: String,
+    #[serde(deserialize_with = "nullable")]
+    pub root_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub file_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Object)]
+    pub props: serde_json::Map<String, serde_json::Value>,
+    #[serde(deserialize_with = "nullable")]
+    pub pending_post_id: String,
+    #[serde(rename = "type", deserialize_with = "nullable")]
+    pub post_type: String,
+}
+
+fn validate_message(
+    message: &str,
+    props: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), AppError> {
+    if message.chars().count() > MAX_MESSAGE_RUNES {
+        return Err(AppError::bad_request(
+            "model.post.is_valid.message_length.app_error",
+            format!("The message must be at most {MAX_MESSAGE_RUNES} characters."),
+        ));
+    }
+    if serde_json::to_string(props).map(|s| s.len()).unwrap_or(0) > MAX_PROPS_BYTES {
+        return Err(AppError::bad_request(
+            "model.post.is_valid.props.app_error",
+            "The post's props are too large.",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a post. Retries with the same `pending_post_id` return the first post.
+pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -> Result<Post> {
+    if !is_valid_id(&input.channel_id) {
+        return Err(AppError::invalid_body_param("channel_id").into());
+    }
+    let access = access(state, auth, &input.channel_id).await?;
+    let may_post = access.member.is_some() && access.can(auth, Permission::CreatePost);
+    if !may_post && !auth.can(Permission::ManageSystem) {
+        return Err(AppError::forbidden(Permission::CreatePost.id()).into());
+    }
+    if access.channel.delete_at != 0 {
+        return Err(AppError::bad_request(
+            "api.post.create_post.can_not_post_to_deleted.error",
+            "Cannot post to a deleted channel.",
+        )
+        .into());
+    }
+    if !input.post_type.is_empty()
+        && !input.post_type.starts_with("custom_")
+        && input.post_type != "me"
+    {
+        return Err(AppError::bad_request(
+            "model.post.is_valid.type.app_error",
+            "Invalid post type.",
+        )
+        .into());
+    }
+    if input.message.trim().is_empty() && input.file_ids.is_empty() {
+        return Err(AppError::invalid_body_param("message").into());
+    }
+    validate_message(&input.message, &input.props)?;
+    if input.pending_post_id.len() > 128 {
+        return Err(AppError::invalid_body_param("pending_post_id").into());
+    }
+    if !input.pending_post_id.is_empty() {
+        if let Some(existing) = state
+            .store
+            .post_by_pending_id(auth.user_id(), &input.pending_post_id)
+            .await?
+        {
+            return Ok(existing);
+        }
+    }
+    if !input.root_id.is_empty() {
+        let root = if is_valid_id(&input.root_id) {
+            state.store.post(&input.root_id).await?
+        } else {
+            None
+        };
+        let valid_root = root
+            .as_ref()
+            .is_some_and(|r| r.root_id.is_empty() && r.delete_at == 0 && r.original_id.is_empty());
+        if !valid_root {
+            return Err(AppError::bad_request(
+                "api.post.create_post.root_id.app_error",
+                "Invalid root_id parameter.",
+            )
+            .into());
+        }
+        if root
+            .as_ref()
+            .is_some_and(|r| r.channel_id != input.channel_id)
+        {
+            return Err(AppError::bad_request(
+                "api.post.create_post.channel_root_id.app_error",
+                "The root post is in another channel.",
+            )
+            .into());
+        }
+    }
+    let now = now_ms();
+    let post = Post {
+        id: new_id(),
+        create_at: now,
+        update_at: now,
+        user_id: auth.user_id().to_string(),
+        channel_id: input.channel_id,
+        root_id: input.root_id,
+        hashtags: mentions::hashtags(&input.message),
+        message: input.message,
+        post_type: input.post_type,
+        props: input.props,
+        file_ids: input.file_ids,
+        pending_post_id: input.pending_post_id,
+        ..Default::default()
+    };
+    let effects = post_effects(state, auth, &access, &post).await?;
+    state.store.insert_post(&post, &effects).await?;
+    Ok(post)
+}
+
+async fn post_effects(
+    state: &AppState,
+    auth: &AuthContext,
+    access: &ChannelAccess,
+    post: &Post,
+) -> Result<PostEffects> {
+    let members = state
+        .store
+        .channel_member_mention_info(&access.channel.id)
+        .await?;
+    let mentioned = if access.channel.channel_type == "D" {
+        // Every direct message is a mention for the other person.
+        members
+            .iter()
+            .filter(|m| m.user_id != post.user_id)
+            .map(|m| m.user_id.clone())
+            .collect()
+    } else {
+        let parsed = mentions::parse(&post.message);
+        let channel_mentions = access.can(auth, Permission::UseChannelMentions);
+        mentions::mentioned_members(&parsed, &members, &post.user_id, channel_mentions)
+    };
+    Ok(PostEffects {
+        mentioned_user_ids: mentioned,
+        team_id: access.channel.team_id.clone(),
+    })
+}
+
+/// Loads a post the caller may read.
+pub async fn readable_post(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+) -> Result<(Post, ChannelAccess)> {
+    let post = state
+        .store
+        .post(post_id)
+        .await?
+        .ok_or_else(post_not_found)?;
+    let access = access(state, auth, &post.channel_id).await?;
+    access.require_read(auth)?;
+    if post.delete_at != 0 && !auth.can(Permission::ManageSystem) {
+        return Err(post_not_found().into());
+    }
+    Ok((post, access))
+}
+
+/// Builds a PostList: `order` as given, plus the thread roots of listed replies in `posts`.
+pub async fn post_list(state: &AppState, posts: Vec<Post>) -> Result<PostList> {
+    let roots = state.store.roots_of(&posts).await?;
+    let mut list = PostList {
+        order: posts.iter().map(|p| p.id.clone()).collect(),
+        ..Default::default()
+    };
+    for post in posts.into_iter().chain(roots) {
+        list.posts.insert(post.id.clone(), post);
+    }
+    Ok(list)
+}
+
+/// How the channel posts endpoint was asked to page.
+#[derive(Debug, Default)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+    pub before: String,
+    pub after: String,
+    pub since: Option<i64>,
+}
+
+pub async fn channel_posts(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+    request: PageRequest,
+) -> Result<PostList> {
+    let access = access(state, auth, channel_id).await?;
+    access.require_read(auth)?;
+    let limit = request.per_page;
+    let cursor = |id: String| async move {
+        let post = state
+            .store
+            .post(&id)
+            .await?
+            .filter(|p| p.channel_id == channel_id);
+        post.ok_or_else(|| crate::Error::from(AppError::invalid_url_param("before/after")))
+    };
+    let (page, newest_first) = if let Some(since) = request.since {
+        (ChannelPage::Since { update_at: since }, true)
+    } else if !request.before.is_empty() {
+        let anchor = cursor(request.before.clone()).await?;
+        (
+            ChannelPage::Before {
+                create_at: anchor.create_at,
+                id: anchor.id,
+                limit: limit + 1,
+            },
+            true,
+        )
+    } else if !request.after.is_empty() {
+        let anchor = cursor(request.after.clone()).await?;
+        (
+            ChannelPage::After {
+                create_at: anchor.create_at,
+                id: anchor.id,
+                limit: limit + 1,
+            },
+            false,
+        )
+    } else {
+        (
+            ChannelPage::Offset {
+                offset: request.page * limit,
+                limit: limit + 1,
+            },
+            true,
+        )
+    };
+    let mut posts = state.store.channel_posts(channel_id, &page).await?;
+    // One extra row tells whether there is more in the paging direction.
+    let more = !matches!(page, ChannelPage::Since { .. }) && posts.len() as i64 > limit;
+    if more {
+        posts.truncate(limit as usize);
+    }
+    if !newest_first {
+        posts.reverse();
+    }
+    let mut list = post_list(state, posts).await?;
+    match page {
+        ChannelPage::After { .. } => {
+            list.next_post_id = if more {
+                list.order.first().cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            list.prev_post_id = request.after.clone();
+        }
+        ChannelPage::Since { .. } => {}
+        _ => {
+            list.prev_post_id = if more {
+                list.order.last().cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            if !request.before.is_empty() {
+                list.next_post_id = request.before.clone();
+            }
+        }
+    }
+    Ok(list)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PostPatch {
+    pub message: Option<String>,
+    pub is_pinned: Option<bool>,
+    #[schema(value_type = Option<Object>)]
+    pub props: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Edits a post: your own with `edit_post`, anyone's with `edit_others_posts`.
+pub async fn patch_post(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+    patch: PostPatch,
+) -> Result<Post> {
+    let (previous, access) = readable_post(state, auth, post_id).await?;
+    if previous.delete_at != 0 {
+        return Err(post_not_found().into());
+    }
+    let permission = if previous.user_id == auth.user_id() {
+        Permission::EditPost
+    } else {
+        Permission::EditOthersPosts
+    };
+    if !access.can(auth, permission) {
+        return Err(AppError::forbidden(permission.id()).into());
+    }
+    if access.channel.delete_at != 0 {
+        return Err(AppError::bad_request(
+            "api.post.update_post.can_not_update_post_in_deleted.error",
+            "The channel is archived.",
+        )
+        .into());
+    }
+    let mut edited = previous.clone();
+    let now = now_ms();
+    if let Some(message) = patch.message {
+        if message != edited.message {
+            edited.message = message;
+            edited.hashtags = mentions::hashtags(&edited.message);
+            edited.edit_at = now;
+        }
+    }
+    if let Some(pinned) = patch.is_pinned {
+        edited.is_pinned = pinned;
+    }
+    if let Some(props) = patch.props {
+        edited.props = props;
+    }
+    validate_message(&edited.message, &edited.props)?;
+    edited.update_at = now;
+    state.store.edit_post(&previous, &edited, &new_id()).await?;
+    Ok(edited)
+}
+
+/// Deletes a post (softly): your own with `delete_post`, anyone's with `delete_others_posts`.
+pub async fn delete_post(state: &AppState, auth: &AuthContext, post_id: &str) -> Result<Post> {
+    let (post, access) = readable_post(state, auth, post_id).await?;
+    if post.delete_at != 0 {
+        return Err(post_not_found().into());
+    }
+    let permission = if post.user_id == auth.user_id() {
+        Permission::DeletePost
+    } else {
+        Permission::DeleteOthersPosts
+    };
+    if !access.can(auth, permission) {
+        return Err(AppError::forbidden(permission.id()).into());
+    }
+    let now = now_ms();
+    state.store.delete_post(&post, now).await?;
+    Ok(Post {
+        delete_at: now,
+        update_at: now,
+        ..post
+    })
+}
+
+/// Pins or unpins a post (channel members).
+pub async fn set_pinned(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+    pinned: bool,
+) -> Result<()> {
+    let (post, access) = readable_post(state, auth, post_id).await?;
+    if access.member.is_none() && !auth.can(Permission::ManageSystem) {
+        return Err(AppError::forbidden(Permission::ReadChannel.id()).into());
+    }
+    if access.channel.delete_at != 0 {
+        return Err(AppError::bad_request(
+            "api.post.pin.archived.app_error",
+            "The channel is archived.",
+        )
+        .into());
+    }
+    state
+        .store
+        .set_post_pinned(&post.id, pinned, now_ms())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! Periodic housekeeping. Every job is idempotent, so running it on several nodes at once is
+//! harmless (a cluster may later elect one runner).
+
+use std::time::Duration;
+
+use crate::app::throttle;
+use crate::state::AppState;
+use crate::time::now_ms;
+
+/// How often housekeeping runs.
+pub const INTERVAL: Duration = Duration::from_secs(15 * 60);
+
+/// Deletes expired sessions and login-attempt counters that can no longer block anyone.
+pub async fn housekeeping(state: &AppState) -> anyhow::Result<(u64, u64)> {
+    let now = now_ms();
+    let sessions = state.store.delete_expired_sessions(now).await?;
+    let attempts = state
+        .store
+        .prune_login_attempts(now - throttle::WINDOW_MS - throttle::MAX_BLOCK_MS)
+        .await?;
+    if sessions + attempts > 0 {
+        tracing::info!(
+            expired_sessions = sessions,
+            stale_login_counters = attempts,
+            "housekeeping"
+        );
+    }
+    Ok((sessions, attempts))
+}
+
+/// Runs housekeeping every [`INTERVAL`] until the task is dropped. Failures (for example a
+/// database outage) are logged and retried on the next tick.
+pub async fn run_periodic(state: AppState) {
+    // The first run waits a full interval: start-up itself writes nothing.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + INTERVAL, INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(err) = housekeeping(&state).await {
+            tracing::warn!(error = %err, "housekeeping failed; will retry");
+        }
+    }
+}

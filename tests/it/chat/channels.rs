@@ -1,0 +1,421 @@
+use serde_json::json;
+
+use super::{channel, join, post, team};
+use crate::support::TestServer;
+
+#[tokio::test]
+async fn public_and_private_channels_and_their_readers() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let eve = server.user(&admin, "eve").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(&server, &admin, &team_id, &bob).await;
+    join(&server, &admin, &team_id, &eve).await;
+
+    let public = channel(&server, &bob, &team_id, "general-talk", "O").await;
+    assert_eq!(public["type"], "O");
+    assert_eq!(public["creator_id"], bob.id.as_str());
+    let private = channel(&server, &bob, &team_id, "secret", "P").await;
+    let private_id = private["id"].as_str().unwrap();
+    let public_id = public["id"].as_str().unwrap();
+    let creator = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{private_id}/members/me"),
+        )
+        .await
+        .json();
+    assert_eq!(creator["roles"], "channel_user channel_admin");
+
+    // Team members read public channels; non-members never read private ones.
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{public_id}"))
+        .await
+        .assert_status(200);
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{private_id}"))
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    post(&server, &bob, private_id, "classified").await;
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{private_id}/posts"))
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .get_as(
+            &eve.token,
+            &format!("/api/v4/channels/{private_id}/members"),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .post_as(
+            &eve.token,
+            &format!("/api/v4/channels/{private_id}/members"),
+            &json!({"user_id": eve.id}),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .post_as(
+            &eve.token,
+            "/api/v4/posts",
+            &json!({"channel_id": private_id, "message": "let me in"}),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    let listed = server
+        .get_as(&eve.token, &format!("/api/v4/teams/{team_id}/channels"))
+        .await
+        .json();
+    assert!(listed.as_array().unwrap().iter().all(|c| c["type"] == "O"));
+    let searched = server
+        .post_as(
+            &eve.token,
+            &format!("/api/v4/teams/{team_id}/channels/search"),
+            &json!({"term": "sec"}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        searched,
+        json!([]),
+        "private channels do not show up for non-members"
+    );
+
+    // Eve joins the public channel herself; Bob adds her to the private one.
+    server
+        .post_as(
+            &eve.token,
+            &format!("/api/v4/channels/{public_id}/members"),
+            &json!({"user_id": eve.id}),
+        )
+        .await
+        .assert_status(201);
+    server
+        .post_as(
+            &bob.token,
+            &format!("/api/v4/channels/{private_id}/members"),
+            &json!({"user_id": eve.id}),
+        )
+        .await
+        .assert_status(201);
+    let page = server
+        .get_as(&eve.token, &format!("/api/v4/channels/{private_id}/posts"))
+        .await
+        .json();
+    assert_eq!(page["order"].as_array().unwrap().len(), 1);
+
+    // Removed again: access ends at once.
+    server
+        .delete_as(
+            &bob.token,
+            &format!("/api/v4/channels/{private_id}/members/{}", eve.id),
+        )
+        .await
+        .assert_status(200);
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{private_id}/posts"))
+        .await
+        .assert_status(403);
+
+    let by_name = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/secret"),
+        )
+        .await;
+    by_name.assert_status(200);
+    server
+        .get_as(&eve.token, "/api/v4/teams/name/eng/channels/name/secret")
+        .await
+        .assert_status(403);
+}
+
+#[tokio::test]
+async fn channel_rules() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    channel(&server, &admin, &team_id, "dup", "O").await;
+    let create = |body: serde_json::Value| {
+        let (server, token) = (&server, admin.token.clone());
+        async move { server.post_as(&token, "/api/v4/channels", &body).await }
+    };
+    create(json!({"team_id": team_id, "name": "dup", "display_name": "Dup", "type": "O"}))
+        .await
+        .assert_error(400, "store.sql_channel.save_channel.exists.app_error");
+    create(json!({"team_id": team_id, "name": "Bad Name", "display_name": "x", "type": "O"}))
+        .await
+        .assert_error(400, "model.channel.is_valid.2_or_more.app_error");
+    create(json!({"team_id": team_id, "name": "ok", "display_name": "x", "type": "D"}))
+        .await
+        .assert_error(400, "model.channel.is_valid.type.app_error");
+    create(json!({"team_id": "zzzzzzzzzzzzzzzzzzzzzzzzzz", "name": "ok", "display_name": "x", "type": "O"}))
+        .await
+        .assert_error(404, "app.team.get.find.app_error");
+    let town = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json();
+    let town_id = town["id"].as_str().unwrap();
+    server
+        .delete_as(&admin.token, &format!("/api/v4/channels/{town_id}"))
+        .await
+        .assert_error(400, "api.channel.delete_channel.cannot.app_error");
+    server
+        .delete_as(
+            &admin.token,
+            &format!("/api/v4/channels/{town_id}/members/me"),
+        )
+        .await
+        .assert_error(400, "api.channel.remove.default.app_error");
+
+    let dup = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/dup"),
+        )
+        .await
+        .json();
+    let dup_id = dup["id"].as_str().unwrap();
+    let patched = server
+        .put_as(
+            &admin.token,
+            &format!("/api/v4/channels/{dup_id}/patch"),
+            &json!({"header": "h", "purpose": "p", "display_name": "Duplicate"}),
+        )
+        .await;
+    patched.assert_status(200);
+    assert_eq!(patched.json()["header"], "h");
+    server
+        .delete_as(&admin.token, &format!("/api/v4/channels/{dup_id}"))
+        .await
+        .assert_status(200);
+    server
+        .post_as(
+            &admin.token,
+            "/api/v4/posts",
+            &json!({"channel_id": dup_id, "message": "x"}),
+        )
+        .await
+        .assert_error(400, "api.post.create_post.can_not_post_to_deleted.error");
+    let restored = server
+        .post_as(
+            &admin.token,
+            &format!("/api/v4/channels/{dup_id}/restore"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(restored.json()["delete_at"], 0);
+}
+
+#[tokio::test]
+async fn direct_and_group_channels() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let carol = server.user(&admin, "carol").await;
+    let eve = server.user(&admin, "eve").await;
+    let dm = server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/direct",
+            &json!([bob.id, carol.id]),
+        )
+        .await;
+    dm.assert_status(201);
+    let dm = dm.json();
+    let mut ids = [bob.id.clone(), carol.id.clone()];
+    ids.sort();
+    assert_eq!(dm["name"], format!("{}__{}", ids[0], ids[1]));
+    assert_eq!(dm["type"], "D");
+    assert_eq!(dm["team_id"], "");
+    let again = server
+        .post_as(
+            &carol.token,
+            "/api/v4/channels/direct",
+            &json!([carol.id, bob.id]),
+        )
+        .await
+        .json();
+    assert_eq!(again["id"], dm["id"], "the same channel both ways");
+    server
+        .post_as(
+            &eve.token,
+            "/api/v4/channels/direct",
+            &json!([bob.id, carol.id]),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    let dm_id = dm["id"].as_str().unwrap();
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{dm_id}/posts"))
+        .await
+        .assert_status(403);
+
+    let gm = server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/group",
+            &json!([carol.id, eve.id]),
+        )
+        .await;
+    gm.assert_status(201);
+    let gm = gm.json();
+    assert_eq!(gm["type"], "G");
+    assert_eq!(gm["display_name"], "bob, carol, eve");
+    assert_eq!(gm["name"].as_str().unwrap().len(), 40, "sha1 hex");
+    server
+        .post_as(&bob.token, "/api/v4/channels/group", &json!([carol.id]))
+        .await
+        .assert_error(400, "api.channel.create_group.bad_size.app_error");
+    server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/direct",
+            &json!([bob.id, "zzzzzzzzzzzzzzzzzzzzzzzzzz"]),
+        )
+        .await
+        .assert_error(
+            400,
+            "api.channel.create_direct_channel.invalid_user.app_error",
+        );
+}
+
+#[tokio::test]
+async fn unread_and_mention_counts_until_viewed() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(&server, &admin, &team_id, &bob).await;
+    let town = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json();
+    let town_id = town["id"].as_str().unwrap();
+
+    post(&server, &admin, town_id, "hello all").await;
+    post(&server, &admin, town_id, "hey @bob look").await;
+    let root = post(&server, &admin, town_id, "@channel standup").await;
+    server
+        .post_as(
+            &admin.token,
+            "/api/v4/posts",
+            &json!({"channel_id": town_id, "message": "reply", "root_id": root["id"]}),
+        )
+        .await
+        .assert_status(201);
+
+    let channel = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{town_id}"))
+        .await
+        .json();
+    assert_eq!(channel["total_msg_count"], 4);
+    assert_eq!(channel["total_msg_count_root"], 3);
+    let unread = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/channels/{town_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(unread["msg_count"], 4);
+    assert_eq!(unread["mention_count"], 2, "@bob and @channel");
+    assert_eq!(unread["msg_count_root"], 3);
+    let team_unread = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/teams/{team_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(team_unread["msg_count"], 4);
+    assert_eq!(team_unread["mention_count"], 2);
+    // The author has read everything they wrote.
+    let own = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/users/me/channels/{town_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(own["msg_count"], 0);
+
+    let viewed = server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/members/me/view",
+            &json!({"channel_id": town_id, "prev_channel_id": ""}),
+        )
+        .await;
+    viewed.assert_status(200);
+    let body = viewed.json();
+    assert_eq!(body["status"], "OK");
+    assert!(body["last_viewed_at_times"][town_id].as_i64().unwrap() > 0);
+    let unread = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/channels/{town_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(unread["msg_count"], 0);
+    assert_eq!(unread["mention_count"], 0);
+    let member = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{town_id}/members/me"),
+        )
+        .await
+        .json();
+    assert_eq!(member["msg_count"], 4);
+
+    // Direct messages count as mentions for the other person.
+    let dm = server
+        .post_as(
+            &admin.token,
+            "/api/v4/channels/direct",
+            &json!([admin.id, bob.id]),
+        )
+        .await
+        .json();
+    let dm_id = dm["id"].as_str().unwrap();
+    post(&server, &admin, dm_id, "psst").await;
+    let unread = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/channels/{dm_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(unread["mention_count"], 1);
+    let mine = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/teams/{team_id}/channels"),
+        )
+        .await
+        .json();
+    assert!(
+        mine.as_array().unwrap().iter().any(|c| c["id"] == dm["id"]),
+        "DMs are listed with team channels"
+    );
+}

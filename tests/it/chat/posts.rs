@@ -1,0 +1,307 @@
+use serde_json::json;
+
+use super::{join, post, team};
+use crate::support::TestServer;
+
+async fn setup(
+    server: &TestServer,
+) -> (
+    crate::support::accounts::TestUser,
+    crate::support::accounts::TestUser,
+    String,
+) {
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let team_id = team(server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(server, &admin, &team_id, &bob).await;
+    let town = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json();
+    (admin, bob, town["id"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn posts_have_mattermost_shape_and_dedup_by_pending_id() {
+    let server = TestServer::start().await;
+    let (_admin, bob, channel_id) = setup(&server).await;
+    let body = json!({"channel_id": channel_id, "message": "hi #release", "pending_post_id": "p-1", "props": {"x": 1}, "unknown": true});
+    let first = server.post_as(&bob.token, "/api/v4/posts", &body).await;
+    first.assert_status(201);
+    let created = first.json();
+    for key in [
+        "id",
+        "create_at",
+        "update_at",
+        "edit_at",
+        "delete_at",
+        "user_id",
+        "channel_id",
+        "root_id",
+        "message",
+        "type",
+        "props",
+        "file_ids",
+        "hashtags",
+        "reply_count",
+    ] {
+        assert!(created.get(key).is_some(), "{key} missing: {created}");
+    }
+    assert_eq!(created["root_id"], "");
+    assert_eq!(created["file_ids"], json!([]));
+    assert_eq!(created["props"], json!({"x": 1}));
+    assert_eq!(created["hashtags"], "#release");
+    let retry = server.post_as(&bob.token, "/api/v4/posts", &body).await;
+    retry.assert_status(201);
+    assert_eq!(
+        retry.json()["id"],
+        created["id"],
+        "a retry returns the first post"
+    );
+    let page = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{channel_id}/posts"))
+        .await
+        .json();
+    assert_eq!(page["order"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_posts_are_rejected() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let send = |body: serde_json::Value| {
+        let (server, token) = (&server, bob.token.clone());
+        async move { server.post_as(&token, "/api/v4/posts", &body).await }
+    };
+    send(json!({"channel_id": channel_id, "message": "x".repeat(16_384)}))
+        .await
+        .assert_error(400, "model.post.is_valid.message_length.app_error");
+    send(
+        json!({"channel_id": channel_id, "message": "x", "root_id": "zzzzzzzzzzzzzzzzzzzzzzzzzz"}),
+    )
+    .await
+    .assert_error(400, "api.post.create_post.root_id.app_error");
+    send(json!({"channel_id": "bad", "message": "x"}))
+        .await
+        .assert_error(400, "api.context.invalid_body_param.app_error");
+    send(json!({"channel_id": channel_id, "message": "  "}))
+        .await
+        .assert_error(400, "api.context.invalid_body_param.app_error");
+    let root = post(&server, &bob, &channel_id, "root").await;
+    let reply = server
+        .post_as(
+            &bob.token,
+            "/api/v4/posts",
+            &json!({"channel_id": channel_id, "message": "r", "root_id": root["id"]}),
+        )
+        .await
+        .json();
+    send(json!({"channel_id": channel_id, "message": "x", "root_id": reply["id"]}))
+        .await
+        .assert_error(400, "api.post.create_post.root_id.app_error");
+    let dm = server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/direct",
+            &json!([admin.id, bob.id]),
+        )
+        .await
+        .json();
+    send(json!({"channel_id": dm["id"], "message": "x", "root_id": root["id"]}))
+        .await
+        .assert_error(400, "api.post.create_post.channel_root_id.app_error");
+    server
+        .get_as(&bob.token, "/api/v4/posts/zzzzzzzzzzzzzzzzzzzzzzzzzz")
+        .await
+        .assert_error(404, "app.post.get.app_error");
+}
+
+#[tokio::test]
+async fn paging_threads_edits_deletes_and_pins() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            post(&server, &bob, &channel_id, &format!("m{i}")).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let page = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/posts?page=0&per_page=2"),
+        )
+        .await
+        .json();
+    assert_eq!(page["order"], json!([ids[4], ids[3]]), "newest first");
+    assert_eq!(page["prev_post_id"], ids[3]);
+    let second = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/posts?page=1&per_page=2"),
+        )
+        .await
+        .json();
+    assert_eq!(second["order"], json!([ids[2], ids[1]]));
+    let before = server
+        .get_as(
+            &bob.token,
+            &format!(
+                "/api/v4/channels/{channel_id}/posts?before={}&per_page=10",
+                ids[2]
+            ),
+        )
+        .await
+        .json();
+    assert_eq!(before["order"], json!([ids[1], ids[0]]));
+    let after = server
+        .get_as(
+            &bob.token,
+            &format!(
+                "/api/v4/channels/{channel_id}/posts?after={}&per_page=2",
+                ids[1]
+            ),
+        )
+        .await
+        .json();
+    assert_eq!(after["order"], json!([ids[3], ids[2]]));
+
+    // Thread: replies count on the root; the thread endpoint returns everything.
+    let reply = server
+        .post_as(
+            &admin.token,
+            "/api/v4/posts",
+            &json!({"channel_id": channel_id, "message": "re", "root_id": ids[0]}),
+        )
+        .await
+        .json();
+    let root = server
+        .get_as(&bob.token, &format!("/api/v4/posts/{}", ids[0]))
+        .await
+        .json();
+    assert_eq!(root["reply_count"], 1);
+    assert!(root["last_reply_at"].as_i64().unwrap() > 0);
+    let thread = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}/thread", reply["id"].as_str().unwrap()),
+        )
+        .await
+        .json();
+    assert_eq!(thread["order"].as_array().unwrap().len(), 2);
+    let latest = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/posts?per_page=1"),
+        )
+        .await
+        .json();
+    assert_eq!(latest["order"], json!([reply["id"]]));
+    assert!(
+        latest["posts"].get(&ids[0]).is_some(),
+        "the root of a listed reply is included"
+    );
+
+    // Edits keep history; others cannot edit or delete.
+    let since = root["update_at"].as_i64().unwrap();
+    let edited = server
+        .put_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}/patch", ids[1]),
+            &json!({"message": "m1 (edited)"}),
+        )
+        .await;
+    edited.assert_status(200);
+    assert!(edited.json()["edit_at"].as_i64().unwrap() > 0);
+    server
+        .put_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}/patch", reply["id"].as_str().unwrap()),
+            &json!({"message": "mine now"}),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .delete_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    // Admins may delete others' posts; deleting a root takes its replies.
+    server
+        .delete_as(&admin.token, &format!("/api/v4/posts/{}", ids[0]))
+        .await
+        .assert_status(200);
+    server
+        .get_as(&bob.token, &format!("/api/v4/posts/{}", ids[0]))
+        .await
+        .assert_status(404);
+    server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}", reply["id"].as_str().unwrap()),
+        )
+        .await
+        .assert_status(404);
+    let synced = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/posts?since={since}"),
+        )
+        .await
+        .json();
+    let synced_posts = synced["posts"].as_object().unwrap();
+    assert!(
+        synced_posts[&ids[0]]["delete_at"].as_i64().unwrap() > 0,
+        "since includes deletions"
+    );
+    assert!(synced_posts[&ids[1]]["message"] == "m1 (edited)");
+    assert!(
+        synced_posts.values().all(|p| p["original_id"] == ""),
+        "edit history is not listed"
+    );
+
+    // Pins.
+    server
+        .post_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}/pin", ids[2]),
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+    let pinned = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{channel_id}/pinned"))
+        .await
+        .json();
+    assert_eq!(pinned["order"], json!([ids[2]]));
+    let stats = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{channel_id}/stats"))
+        .await
+        .json();
+    assert_eq!(stats["pinnedpost_count"], 1);
+    assert_eq!(stats["member_count"], 2);
+    server
+        .post_as(
+            &bob.token,
+            &format!("/api/v4/posts/{}/unpin", ids[2]),
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+    let by_ids = server
+        .post_as(&bob.token, "/api/v4/posts/ids", &json!([ids[2], ids[3]]))
+        .await
+        .json();
+    assert_eq!(by_ids.as_array().unwrap().len(), 2);
+}
