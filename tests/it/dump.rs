@@ -60,12 +60,19 @@ async fn cli_dump_matches_the_library_dump() {
         String::from_utf8_lossy(&expected)
     );
     let text = String::from_utf8(expected).unwrap();
-    let tables: Vec<&str> = text.lines().filter(|l| l.starts_with("{\"columns\"")).collect();
-    assert!(tables.iter().any(|l| l.contains("\"table\":\"db_migrations\"")), "{text}");
+    let tables: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("{\"columns\""))
+        .collect();
+    assert!(
+        tables
+            .iter()
+            .any(|l| l.contains("\"table\":\"db_migrations\"")),
+        "{text}"
+    );
     let mut sorted = tables.clone();
     sorted.sort_by_key(|l| l.split("\"table\":").nth(1).unwrap_or("").to_string());
     assert_eq!(tables, sorted, "tables in name order");
-
 }
 
 #[test]
