@@ -31,6 +31,10 @@ use townsquare_sdk::AppError;
         (name = "teams", description = "Teams and team membership"),
         (name = "channels", description = "Channels, direct and group messages, membership and read state"),
         (name = "posts", description = "Posts, threads and pins"),
+        (name = "reactions", description = "Emoji reactions on posts"),
+        (name = "preferences", description = "User preferences and saved (flagged) posts"),
+        (name = "statuses", description = "User presence and custom statuses"),
+        (name = "threads", description = "Collapsed reply threads"),
         (name = "terms of service", description = "Custom terms of service (Enterprise, licensed)"),
     )
 )]

@@ -409,3 +409,65 @@ pub async fn set_pinned(
         .await?;
     Ok(())
 }
+
+/// Posts around the caller's last read position: up to `before` read posts and `after`
+/// unread ones, newest first.
+pub async fn around_last_unread(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+    before: i64,
+    after: i64,
+) -> Result<PostList> {
+    let access = access(state, auth, channel_id).await?;
+    access.require_read(auth)?;
+    let member = access
+        .member
+        .as_ref()
+        .ok_or_else(|| AppError::forbidden(Permission::ReadChannel.id()))?;
+    let seen = member.last_viewed_at;
+    // Ids are alphanumeric, so "~" sorts after every id and "" before: the cursors split
+    // exactly at the last-viewed time.
+    let mut newer = state
+        .store
+        .channel_posts(
+            channel_id,
+            &ChannelPage::After {
+                create_at: seen,
+                id: "~".into(),
+                limit: after + 1,
+            },
+        )
+        .await?;
+    let older = state
+        .store
+        .channel_posts(
+            channel_id,
+            &ChannelPage::Before {
+                create_at: seen + 1,
+                id: String::new(),
+                limit: before + 1,
+            },
+        )
+        .await?;
+    let has_next = newer.len() as i64 > after;
+    newer.truncate(after as usize);
+    let more_before = older.len() as i64 > before;
+    let older: Vec<Post> = older.into_iter().take(before as usize).collect();
+    newer.reverse();
+    let next = if has_next {
+        newer.first().map(|p| p.id.clone()).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let prev = if more_before {
+        older.last().map(|p| p.id.clone()).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let mut list = post_list(state, newer.into_iter().chain(older).collect()).await?;
+    list.next_post_id = next;
+    list.prev_post_id = prev;
+    list.has_next = Some(has_next);
+    Ok(list)
+}

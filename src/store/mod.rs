@@ -17,10 +17,14 @@ pub mod login_attempts;
 pub mod membership;
 pub mod migrate;
 pub mod posts;
+pub mod preferences;
+pub mod reactions;
 mod sessions;
 pub mod sql;
+pub mod statuses;
 pub mod teams;
 pub mod terms;
+pub mod threads;
 pub mod users;
 
 use std::time::Duration;

@@ -187,6 +187,20 @@ impl Store {
                 .await?;
             }
             for user_id in &effects.mentioned_user_ids {
+                if !is_root {
+                    // A mention in a thread makes the mentioned user follow it.
+                    sqlx::query(
+                        "INSERT INTO thread_memberships (post_id, user_id, following, last_viewed, last_updated, unread_mentions) \
+                         VALUES ($1, $2, TRUE, 0, $3, 1) ON CONFLICT (post_id, user_id) DO UPDATE SET \
+                         following = TRUE, last_updated = excluded.last_updated, \
+                         unread_mentions = thread_memberships.unread_mentions + 1",
+                    )
+                    .bind(&post.root_id)
+                    .bind(user_id)
+                    .bind(post.create_at)
+                    .execute(&mut **tx)
+                    .await?;
+                }
                 sqlx::query(
                     "UPDATE channel_members SET mention_count = mention_count + 1, \
                      mention_count_root = mention_count_root + CASE WHEN $3 THEN 1 ELSE 0 END \

@@ -4,10 +4,14 @@ pub mod channels;
 pub mod common;
 pub mod license;
 pub mod posts;
+pub mod preferences;
+pub mod reactions;
 pub mod sessions;
+pub mod statuses;
 pub mod system;
 pub mod teams;
 pub mod terms;
+pub mod threads;
 pub mod tokens;
 pub mod users;
 
@@ -26,4 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(channels::routes())
         .merge(posts::routes())
+        .merge(reactions::routes())
+        .merge(preferences::routes())
+        .merge(statuses::routes())
+        .merge(threads::routes())
 }

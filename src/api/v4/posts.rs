@@ -31,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(pin_post))
         .routes(routes!(unpin_post))
         .routes(routes!(pinned_posts))
+        .routes(routes!(posts_around_unread))
 }
 
 /// Create a post (201). `root_id` makes it a reply; `pending_post_id` makes retries safe.
@@ -253,4 +254,44 @@ pub async fn pinned_posts(
     access.require_read(&auth)?;
     let pinned = state.store.pinned_posts(&access.channel.id).await?;
     Ok(Json(post_list(&state, pinned).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AroundQuery {
+    /// Read posts to include (default 60, max 200).
+    pub limit_before: Option<String>,
+    /// Unread posts to include (default 60, max 200).
+    pub limit_after: Option<String>,
+}
+
+/// Posts around the caller's last read position in a channel.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/channels/{channel_id}/posts/unread", tag = "posts",
+    params(("user_id" = String, Path), ("channel_id" = String, Path), AroundQuery),
+    responses((status = 200, description = "PostList with `has_next`", body = Value)))]
+pub async fn posts_around_unread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, channel_id)): Path<(String, String)>,
+    Query(query): Query<AroundQuery>,
+) -> Result<Json<PostList>> {
+    let user_id = super::common::user_id_param(&user_id, &auth)?;
+    if user_id != auth.user_id() {
+        return Err(AppError::forbidden("edit_other_users").into());
+    }
+    let channel_id = id_param(&channel_id, "channel_id")?;
+    let limit = |raw: Option<String>| {
+        raw.and_then(|r| r.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .unwrap_or(60)
+            .min(200)
+    };
+    let list = posts::around_last_unread(
+        &state,
+        &auth,
+        &channel_id,
+        limit(query.limit_before),
+        limit(query.limit_after),
+    )
+    .await?;
+    Ok(Json(list))
 }

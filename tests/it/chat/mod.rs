@@ -3,6 +3,7 @@
 mod channels;
 mod posts;
 mod teams;
+mod threads;
 
 use serde_json::{json, Value};
 

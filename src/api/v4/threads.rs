@@ -1,0 +1,189 @@
+//! Collapsed reply threads: `/users/{user_id}/teams/{team_id}/threads`.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+use townsquare_sdk::AppError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{id_param, status_ok, user_id_param, Pagination};
+use crate::api::auth::Auth;
+use crate::api::extract::{flag, Path, Query};
+use crate::app::auth::AuthContext;
+use crate::app::threads::{self, readable_thread, to_json};
+use crate::error::Result;
+use crate::state::AppState;
+use crate::time::now_ms;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_threads))
+        .routes(routes!(get_thread))
+        .routes(routes!(follow_thread, unfollow_thread))
+        .routes(routes!(mark_thread_read))
+        .routes(routes!(mark_all_read))
+}
+
+fn only_self(auth: &AuthContext, raw: &str) -> Result<String> {
+    let user_id = user_id_param(raw, auth)?;
+    if user_id != auth.user_id() {
+        return Err(AppError::forbidden("edit_other_users").into());
+    }
+    Ok(user_id)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ThreadsQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    /// Only threads with unread replies.
+    pub unread: Option<String>,
+}
+
+/// Threads the user follows in a team, most recent reply first.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/threads", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ThreadsQuery),
+    responses((status = 200, description = "Threads", body = Value)))]
+pub async fn list_threads(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id)): Path<(String, String)>,
+    Query(query): Query<ThreadsQuery>,
+) -> Result<Json<Value>> {
+    let user_id = only_self(&auth, &user_id)?;
+    let team_id = id_param(&team_id, "team_id")?;
+    let (offset, limit) = Pagination {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .window();
+    let page = threads::list(
+        &state,
+        &auth,
+        &user_id,
+        &team_id,
+        flag(&query.unread),
+        offset,
+        limit.min(200),
+    )
+    .await?;
+    Ok(Json(serde_json::to_value(page).unwrap_or(Value::Null)))
+}
+
+/// One followed thread.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
+    responses((status = 200, description = "ThreadResponse", body = Value), (status = 404, description = "Not following")))]
+pub async fn get_thread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+) -> Result<Json<Value>> {
+    let user_id = only_self(&auth, &user_id)?;
+    id_param(&team_id, "team_id")?;
+    let thread_id = id_param(&thread_id, "thread_id")?;
+    readable_thread(&state, &auth, &thread_id).await?;
+    Ok(Json(to_json(
+        &threads::one(&state, &auth, &user_id, &thread_id).await?,
+    )))
+}
+
+/// Follow a thread.
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn follow_thread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+) -> Result<Json<Value>> {
+    set_following(&state, &auth, &user_id, &team_id, &thread_id, true).await
+}
+
+/// Stop following a thread.
+#[utoipa::path(delete, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn unfollow_thread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+) -> Result<Json<Value>> {
+    set_following(&state, &auth, &user_id, &team_id, &thread_id, false).await
+}
+
+async fn set_following(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    team_id: &str,
+    thread_id: &str,
+    following: bool,
+) -> Result<Json<Value>> {
+    let user_id = only_self(auth, user_id)?;
+    id_param(team_id, "team_id")?;
+    let thread_id = id_param(thread_id, "thread_id")?;
+    readable_thread(state, auth, &thread_id).await?;
+    state
+        .store
+        .set_thread_following(&user_id, &thread_id, following, now_ms())
+        .await?;
+    Ok(status_ok())
+}
+
+/// Mark a thread read up to a time (ms).
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path), ("timestamp" = i64, Path)),
+    responses((status = 200, description = "ThreadResponse", body = Value)))]
+pub async fn mark_thread_read(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id, thread_id, timestamp)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>> {
+    let user_id = only_self(&auth, &user_id)?;
+    id_param(&team_id, "team_id")?;
+    let thread_id = id_param(&thread_id, "thread_id")?;
+    let timestamp: i64 = timestamp
+        .parse()
+        .map_err(|_| AppError::invalid_url_param("timestamp"))?;
+    readable_thread(&state, &auth, &thread_id).await?;
+    let now = now_ms();
+    if !state
+        .store
+        .mark_thread_read(&user_id, &thread_id, timestamp.min(now), now)
+        .await?
+    {
+        state
+            .store
+            .set_thread_following(&user_id, &thread_id, false, now)
+            .await?;
+        state
+            .store
+            .mark_thread_read(&user_id, &thread_id, timestamp.min(now), now)
+            .await?;
+    }
+    Ok(Json(to_json(
+        &threads::one(&state, &auth, &user_id, &thread_id).await?,
+    )))
+}
+
+/// Mark every followed thread of a team read.
+#[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/read", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path)),
+    responses((status = 200, description = "OK", body = Value)))]
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, team_id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let user_id = only_self(&auth, &user_id)?;
+    let team_id = id_param(&team_id, "team_id")?;
+    state
+        .store
+        .mark_all_threads_read(&user_id, &team_id, now_ms())
+        .await?;
+    Ok(status_ok())
+}

@@ -1,0 +1,134 @@
+//! Collapsed reply threads: the threads a user follows and their read state.
+
+use serde::Serialize;
+use serde_json::Value;
+use townsquare_sdk::model::{Post, User};
+use townsquare_sdk::AppError;
+
+use crate::app::auth::AuthContext;
+use crate::app::users::sanitize_for;
+use crate::error::Result;
+use crate::state::AppState;
+use crate::store::threads::ThreadRow;
+
+/// Mattermost's `ThreadResponse`.
+#[derive(Debug, Serialize)]
+pub struct ThreadResponse {
+    pub id: String,
+    pub reply_count: i64,
+    pub last_reply_at: i64,
+    pub last_viewed_at: i64,
+    pub participants: Vec<User>,
+    pub post: Post,
+    pub unread_replies: i64,
+    pub unread_mentions: i64,
+    pub is_urgent: bool,
+    pub delete_at: i64,
+}
+
+/// Mattermost's `Threads` page.
+#[derive(Debug, Serialize)]
+pub struct Threads {
+    pub total: i64,
+    pub total_unread_threads: i64,
+    pub total_unread_mentions: i64,
+    pub total_unread_urgent_mentions: i64,
+    pub threads: Vec<ThreadResponse>,
+}
+
+pub fn thread_not_found() -> AppError {
+    AppError::not_found("app.thread.get.app_error", "Unable to find the thread.")
+}
+
+async fn respond(
+    state: &AppState,
+    auth: &AuthContext,
+    row: ThreadRow,
+) -> Result<Option<ThreadResponse>> {
+    let Some(post) = state.store.post(&row.post_id).await? else {
+        return Ok(None);
+    };
+    let ids: Vec<String> = serde_json::from_str(&row.participants).unwrap_or_default();
+    let config = state.config();
+    let mut participants = Vec::with_capacity(ids.len());
+    for user in state.store.users_by_ids(&ids).await? {
+        participants.push(sanitize_for(Some(auth), user, &config));
+    }
+    // Keep the order in which people joined the thread.
+    participants.sort_by_key(|u| ids.iter().position(|id| id == &u.id));
+    Ok(Some(ThreadResponse {
+        id: row.post_id,
+        reply_count: row.reply_count,
+        last_reply_at: row.last_reply_at,
+        last_viewed_at: row.last_viewed,
+        participants,
+        post,
+        unread_replies: row.unread_replies,
+        unread_mentions: row.unread_mentions,
+        is_urgent: false,
+        delete_at: row.thread_delete_at,
+    }))
+}
+
+pub async fn list(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    team_id: &str,
+    unread_only: bool,
+    offset: i64,
+    limit: i64,
+) -> Result<Threads> {
+    let rows = state
+        .store
+        .followed_threads(user_id, team_id, unread_only, offset, limit)
+        .await?;
+    let totals = state.store.thread_totals(user_id, team_id).await?;
+    let mut threads = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(thread) = respond(state, auth, row).await? {
+            threads.push(thread);
+        }
+    }
+    Ok(Threads {
+        total: totals.total,
+        total_unread_threads: totals.total_unread_threads,
+        total_unread_mentions: totals.total_unread_mentions,
+        total_unread_urgent_mentions: 0,
+        threads,
+    })
+}
+
+pub async fn one(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    thread_id: &str,
+) -> Result<ThreadResponse> {
+    let row = state
+        .store
+        .followed_thread(user_id, thread_id)
+        .await?
+        .ok_or_else(thread_not_found)?;
+    respond(state, auth, row)
+        .await?
+        .ok_or_else(|| thread_not_found().into())
+}
+
+/// Checks the thread exists and the caller can read its channel.
+pub async fn readable_thread(
+    state: &AppState,
+    auth: &AuthContext,
+    thread_id: &str,
+) -> Result<Post> {
+    let (post, _) = crate::app::posts::readable_post(state, auth, thread_id).await?;
+    if !post.root_id.is_empty() {
+        return Err(thread_not_found().into());
+    }
+    Ok(post)
+}
+
+/// Wraps a value for handlers that answer with a thread.
+pub fn to_json(thread: &ThreadResponse) -> Value {
+    serde_json::to_value(thread).unwrap_or(Value::Null)
+}
