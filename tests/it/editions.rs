@@ -314,6 +314,71 @@ async fn team_enterprise_round_trip_loses_nothing() {
         .await;
     assert_eq!(status, 200, "{token}");
     let access_token = token["token"].as_str().unwrap().to_owned();
+    // Chat data: a team, public and private channels, a direct message, posts and a reply.
+    let (status, team_body) = t1
+        .post(
+            "/api/v4/teams",
+            Some(&admin_token),
+            json!({"name": "eng", "display_name": "Eng", "type": "O"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{team_body}");
+    let team_id = team_body["id"].as_str().unwrap().to_owned();
+    let (status, _) = t1
+        .post(
+            &format!("/api/v4/teams/{team_id}/members"),
+            Some(&admin_token),
+            json!({"team_id": team_id, "user_id": alice_id}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, private) = t1
+        .post(
+            "/api/v4/channels",
+            Some(&admin_token),
+            json!({"team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{private}");
+    let (_, town) = t1
+        .get(
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+            &alice_token,
+        )
+        .await;
+    let town_id = town["id"].as_str().unwrap().to_owned();
+    let (status, root) = t1
+        .post(
+            "/api/v4/posts",
+            Some(&alice_token),
+            json!({"channel_id": town_id, "message": "hello @admin"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{root}");
+    let (status, _) = t1
+        .post(
+            "/api/v4/posts",
+            Some(&admin_token),
+            json!({"channel_id": town_id, "message": "welcome", "root_id": root["id"]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, dm) = t1
+        .post(
+            "/api/v4/channels/direct",
+            Some(&admin_token),
+            json!([admin["id"], alice_id]),
+        )
+        .await;
+    assert_eq!(status, 201, "{dm}");
+    let (status, _) = t1
+        .post(
+            "/api/v4/posts",
+            Some(&admin_token),
+            json!({"channel_id": dm["id"], "message": "psst"}),
+        )
+        .await;
+    assert_eq!(status, 201);
     let (status, _) = t1.upload_license(&admin_token, SAMPLE_LICENSE).await;
     assert_eq!(status, 501, "Team Edition refuses licenses");
     t1.stop();
@@ -362,6 +427,22 @@ async fn team_enterprise_round_trip_loses_nothing() {
     assert_eq!(t2.get("/api/v4/users/me", &access_token).await.0, 200);
     let (status, users) = t2.get("/api/v4/users?per_page=10", &admin_token).await;
     assert_eq!((status, users.as_array().map(Vec::len)), (200, Some(2)));
+    let (status, page) = t2
+        .get(&format!("/api/v4/channels/{town_id}/posts"), &alice_token)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["order"].as_array().map(Vec::len), Some(2), "{page}");
+    let (status, threads) = t2
+        .get(
+            &format!("/api/v4/users/me/teams/{team_id}/threads"),
+            &alice_token,
+        )
+        .await;
+    assert_eq!(
+        (status, threads["total"].as_i64()),
+        (200, Some(1)),
+        "{threads}"
+    );
     assert!(!t2.licensed().await);
     assert_eq!(
         t2.get("/api/v4/terms_of_service", &alice_token).await.0,
