@@ -97,6 +97,16 @@ pub struct UserFilter {
     pub active: Option<bool>,
     /// Users holding this system role.
     pub role: Option<String>,
+    /// Active members of this team.
+    pub in_team: Option<String>,
+    /// Users who are not active members of this team.
+    pub not_in_team: Option<String>,
+    /// Members of this channel.
+    pub in_channel: Option<String>,
+    /// Users who are not members of this channel.
+    pub not_in_channel: Option<String>,
+    /// Users on no team at all.
+    pub without_team: bool,
     pub sort: UserSort,
 }
 
@@ -283,9 +293,43 @@ impl Store {
             Some(false) => sql.push_str(" AND delete_at <> 0"),
             None => {}
         }
-        if filter.role.is_some() {
+        // String parameters after $1 (limit) and $2 (offset), in order.
+        let mut binds: Vec<String> = Vec::new();
+        let next = |value: String, binds: &mut Vec<String>| {
+            binds.push(value);
+            format!("${}", binds.len() + 2)
+        };
+        if let Some(role) = &filter.role {
             // Roles are a space-separated list; pad both sides to match whole words.
-            sql.push_str(" AND (' ' || roles || ' ') LIKE $3");
+            let p = next(format!("% {role} %"), &mut binds);
+            sql.push_str(&format!(" AND (' ' || roles || ' ') LIKE {p}"));
+        }
+        let team_member = "SELECT user_id FROM team_members WHERE team_id = {} AND delete_at = 0";
+        if let Some(team) = &filter.in_team {
+            let p = next(team.clone(), &mut binds);
+            sql.push_str(&format!(" AND id IN ({})", team_member.replace("{}", &p)));
+        }
+        if let Some(team) = &filter.not_in_team {
+            let p = next(team.clone(), &mut binds);
+            sql.push_str(&format!(
+                " AND id NOT IN ({})",
+                team_member.replace("{}", &p)
+            ));
+        }
+        if let Some(channel) = &filter.in_channel {
+            let p = next(channel.clone(), &mut binds);
+            sql.push_str(&format!(
+                " AND id IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
+            ));
+        }
+        if let Some(channel) = &filter.not_in_channel {
+            let p = next(channel.clone(), &mut binds);
+            sql.push_str(&format!(
+                " AND id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
+            ));
+        }
+        if filter.without_team {
+            sql.push_str(" AND id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)");
         }
         sql.push_str(match filter.sort {
             UserSort::Username => " ORDER BY username",
@@ -293,11 +337,10 @@ impl Store {
             UserSort::LastActivityAt => " ORDER BY last_activity_at DESC, id",
         });
         sql.push_str(" LIMIT $1 OFFSET $2");
-        let role_pattern = filter.role.as_ref().map(|r| format!("% {r} %"));
         let rows: Vec<UserRow> = with_reader!(self, |pool| {
             let mut query = sqlx::query_as(&sql).bind(limit).bind(offset);
-            if let Some(pattern) = &role_pattern {
-                query = query.bind(pattern);
+            for value in &binds {
+                query = query.bind(value);
             }
             query.fetch_all(pool).await
         })?;

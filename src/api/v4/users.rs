@@ -76,6 +76,16 @@ pub struct ListUsersQuery {
     pub role: Option<String>,
     /// `create_at`, `last_activity_at`; default by username.
     pub sort: Option<String>,
+    /// Members of this team.
+    pub in_team: Option<String>,
+    /// Not members of this team.
+    pub not_in_team: Option<String>,
+    /// Members of this channel.
+    pub in_channel: Option<String>,
+    /// Not members of this channel.
+    pub not_in_channel: Option<String>,
+    /// On no team at all.
+    pub without_team: Option<String>,
 }
 
 /// List users, one page at a time.
@@ -100,12 +110,26 @@ pub async fn list_users(
             _ => None,
         },
         role: query.role.filter(|r| !r.is_empty()),
+        in_team: optional_id(query.in_team, "in_team")?,
+        not_in_team: optional_id(query.not_in_team, "not_in_team")?,
+        in_channel: optional_id(query.in_channel, "in_channel")?,
+        not_in_channel: optional_id(query.not_in_channel, "not_in_channel")?,
+        without_team: flag(&query.without_team),
         sort: match query.sort.as_deref() {
             Some("create_at") => UserSort::CreateAt,
             Some("last_activity_at") => UserSort::LastActivityAt,
             _ => UserSort::Username,
         },
     };
+    // Listing a channel's members needs read access to the channel.
+    for channel_id in [&filter.in_channel, &filter.not_in_channel]
+        .into_iter()
+        .flatten()
+    {
+        crate::app::channels::access(&state, &auth, channel_id)
+            .await?
+            .require_read(&auth)?;
+    }
     let list = state.store.list_users(&filter, offset, limit).await?;
     Ok(Json(
         list.into_iter()
@@ -254,6 +278,13 @@ pub async fn search_users(
         .map(|u| view(Some(&auth), u, &state))
         .collect();
     Ok(Json(visible))
+}
+
+fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {
+    match raw.filter(|r| !r.is_empty()) {
+        Some(id) => Ok(Some(id_param(&id, name)?)),
+        None => Ok(None),
+    }
 }
 
 fn only_email_matches(user: &User, term: &str) -> bool {

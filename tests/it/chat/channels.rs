@@ -419,3 +419,69 @@ async fn unread_and_mention_counts_until_viewed() {
         "DMs are listed with team channels"
     );
 }
+
+#[tokio::test]
+async fn users_filtered_by_team_and_channel_membership() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let eve = server.user(&admin, "eve").await;
+    server.user(&admin, "loner").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(&server, &admin, &team_id, &bob).await;
+    join(&server, &admin, &team_id, &eve).await;
+    let private = channel(&server, &bob, &team_id, "secret", "P").await;
+    let private_id = private["id"].as_str().unwrap();
+    let names = |body: serde_json::Value| -> Vec<String> {
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_team = server
+        .get_as(&bob.token, &format!("/api/v4/users?in_team={team_id}"))
+        .await
+        .json();
+    assert_eq!(names(in_team), ["admin", "bob", "eve"]);
+    let not_in_team = server
+        .get_as(&bob.token, &format!("/api/v4/users?not_in_team={team_id}"))
+        .await
+        .json();
+    assert_eq!(names(not_in_team), ["loner"]);
+    let without = server
+        .get_as(&bob.token, "/api/v4/users?without_team=true")
+        .await
+        .json();
+    assert_eq!(names(without), ["loner"]);
+    let in_channel = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users?in_channel={private_id}"),
+        )
+        .await
+        .json();
+    assert_eq!(names(in_channel), ["bob"]);
+    let not_in_channel = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users?in_team={team_id}&not_in_channel={private_id}"),
+        )
+        .await
+        .json();
+    assert_eq!(names(not_in_channel), ["admin", "eve"]);
+    server
+        .get_as(
+            &eve.token,
+            &format!("/api/v4/users?in_channel={private_id}"),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .get_as(&eve.token, "/api/v4/users?in_team=bad")
+        .await
+        .assert_error(400, "api.context.invalid_url_param.app_error");
+}
