@@ -2,6 +2,9 @@
 
 mod channels;
 mod posts;
+mod preferences;
+mod reactions;
+mod statuses;
 mod teams;
 mod threads;
 

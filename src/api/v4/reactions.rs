@@ -1,0 +1,89 @@
+//! `/reactions`: emoji reactions on posts.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::Value;
+use townsquare_sdk::model::Reaction;
+use townsquare_sdk::AppError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{id_param, status_ok, user_id_param};
+use crate::api::auth::Auth;
+use crate::api::extract::{Json as JsonBody, Path};
+use crate::app::reactions::{self, NewReaction, MAX_BULK_POST_IDS};
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(save_reaction))
+        .routes(routes!(delete_reaction))
+        .routes(routes!(post_reactions))
+        .routes(routes!(bulk_reactions))
+}
+
+/// React to a post as yourself (200). Saving the same reaction twice returns it unchanged.
+#[utoipa::path(post, path = "/api/v4/reactions", tag = "reactions", request_body = NewReaction,
+    responses((status = 200, description = "The reaction", body = Value),
+              (status = 400, description = "Invalid emoji name or ids"),
+              (status = 403, description = "Another user's reaction, no access, or archived channel"),
+              (status = 404, description = "No such post")))]
+pub async fn save_reaction(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(input): JsonBody<NewReaction>,
+) -> Result<Json<Reaction>> {
+    Ok(Json(reactions::save_reaction(&state, &auth, input).await?))
+}
+
+/// Remove a reaction (your own; system admins anyone's).
+#[utoipa::path(delete, path = "/api/v4/users/{user_id}/posts/{post_id}/reactions/{emoji_name}", tag = "reactions",
+    params(("user_id" = String, Path), ("post_id" = String, Path), ("emoji_name" = String, Path)),
+    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not allowed"),
+              (status = 404, description = "No such post")))]
+pub async fn delete_reaction(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, post_id, emoji_name)): Path<(String, String, String)>,
+) -> Result<Json<Value>> {
+    let user_id = user_id_param(&user_id, &auth)?;
+    let post_id = id_param(&post_id, "post_id")?;
+    reactions::delete_reaction(&state, &auth, &user_id, &post_id, &emoji_name).await?;
+    Ok(status_ok())
+}
+
+/// The reactions of a post, oldest first (`[]` when none).
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}/reactions", tag = "reactions",
+    params(("post_id" = String, Path)),
+    responses((status = 200, description = "Reactions", body = Vec<Value>), (status = 403, description = "No access"),
+              (status = 404, description = "No such post")))]
+pub async fn post_reactions(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Vec<Reaction>>> {
+    let post_id = id_param(&post_id, "post_id")?;
+    Ok(Json(
+        reactions::reactions_for_post(&state, &auth, &post_id).await?,
+    ))
+}
+
+/// Reactions of several posts: `{post_id: [Reaction]}` for the posts the caller may read.
+#[utoipa::path(post, path = "/api/v4/posts/ids/reactions", tag = "reactions", request_body = Vec<String>,
+    responses((status = 200, description = "Reactions by post id", body = Value)))]
+pub async fn bulk_reactions(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Json<BTreeMap<String, Vec<Reaction>>>> {
+    if ids.len() > MAX_BULK_POST_IDS {
+        return Err(AppError::invalid_body_param("post_ids").into());
+    }
+    for id in &ids {
+        id_param(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
+    }
+    Ok(Json(reactions::bulk_reactions(&state, &auth, &ids).await?))
+}
