@@ -117,6 +117,13 @@ impl FromRequestParts<AppState> for Auth {
             tracing::info!(user_id = %context.user.id, "CSRF check failed");
             return Err(session_expired(true));
         }
+        // Presence follows activity; a failed status write never fails the request.
+        if let Err(err) =
+            crate::app::statuses::record_activity(state, &context.user.id, crate::time::now_ms())
+                .await
+        {
+            tracing::warn!(error = %err, "recording activity failed");
+        }
         Ok(Auth(context))
     }
 }

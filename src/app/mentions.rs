@@ -51,12 +51,14 @@ pub fn parse(message: &str) -> ParsedMentions {
 
 /// Channel members the message mentions, by `@username`, by their mention keys (and first
 /// name when they opted in), or by `@channel`/`@all`/`@here` unless they ignore channel
-/// mentions. The author is never mentioned by their own post.
+/// mentions (`@here` only reaches members in `online`). The author is never mentioned by
+/// their own post.
 pub fn mentioned_members(
     parsed: &ParsedMentions,
     members: &[MentionInfo],
     author_id: &str,
     channel_mentions_allowed: bool,
+    online: &BTreeSet<String>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for member in members {
@@ -85,7 +87,8 @@ pub fn mentioned_members(
         {
             hit = parsed.words.contains(&member.first_name.to_lowercase());
         }
-        if !hit && channel_mentions_allowed && (parsed.channel_wide || parsed.here) {
+        let reached = parsed.channel_wide || (parsed.here && online.contains(&member.user_id));
+        if !hit && channel_mentions_allowed && reached {
             let ignores = channel_props
                 .get("ignore_channel_mentions")
                 .map(String::as_str)
@@ -161,18 +164,50 @@ mod tests {
             member("3", "dave", "", true),
             member("4", "alice", "", false),
         ];
-        let found = mentioned_members(&parse("@bob the deploy broke"), &members, "4", true);
+        let found = mentioned_members(
+            &parse("@bob the deploy broke"),
+            &members,
+            "4",
+            true,
+            &BTreeSet::new(),
+        );
         assert_eq!(found, vec!["1", "2"]);
-        let all = mentioned_members(&parse("@channel lunch"), &members, "4", true);
+        let all = mentioned_members(
+            &parse("@channel lunch"),
+            &members,
+            "4",
+            true,
+            &BTreeSet::new(),
+        );
         assert_eq!(
             all,
             vec!["1", "2"],
             "dave ignores channel mentions; the author is skipped"
         );
-        let denied = mentioned_members(&parse("@channel lunch"), &members, "4", false);
+        let denied = mentioned_members(
+            &parse("@channel lunch"),
+            &members,
+            "4",
+            false,
+            &BTreeSet::new(),
+        );
         assert!(denied.is_empty());
-        let first_name = mentioned_members(&parse("alice, look"), &members, "1", true);
+        let first_name =
+            mentioned_members(&parse("alice, look"), &members, "1", true, &BTreeSet::new());
         assert_eq!(first_name, vec!["4"]);
+    }
+
+    #[test]
+    fn here_reaches_only_online_members() {
+        let members = vec![
+            member("1", "bob", "", false),
+            member("2", "carol", "", false),
+        ];
+        let online: BTreeSet<String> = ["2".to_string()].into();
+        assert_eq!(
+            mentioned_members(&parse("@here lunch?"), &members, "9", true, &online),
+            vec!["2"]
+        );
     }
 
     #[test]

@@ -174,7 +174,16 @@ async fn post_effects(
     } else {
         let parsed = mentions::parse(&post.message);
         let channel_mentions = access.can(auth, Permission::UseChannelMentions);
-        mentions::mentioned_members(&parsed, &members, &post.user_id, channel_mentions)
+        let mut online = std::collections::BTreeSet::new();
+        if parsed.here && !parsed.channel_wide {
+            let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+            for status in crate::app::statuses::statuses_by_ids(state, &ids).await? {
+                if status.status == "online" {
+                    online.insert(status.user_id);
+                }
+            }
+        }
+        mentions::mentioned_members(&parsed, &members, &post.user_id, channel_mentions, &online)
     };
     Ok(PostEffects {
         mentioned_user_ids: mentioned,
@@ -202,8 +211,10 @@ pub async fn readable_post(
 }
 
 /// Builds a PostList: `order` as given, plus the thread roots of listed replies in `posts`.
-pub async fn post_list(state: &AppState, posts: Vec<Post>) -> Result<PostList> {
-    let roots = state.store.roots_of(&posts).await?;
+pub async fn post_list(state: &AppState, mut posts: Vec<Post>) -> Result<PostList> {
+    let mut roots = state.store.roots_of(&posts).await?;
+    crate::app::reactions::attach_reaction_metadata(state, &mut posts).await?;
+    crate::app::reactions::attach_reaction_metadata(state, &mut roots).await?;
     let mut list = PostList {
         order: posts.iter().map(|p| p.id.clone()).collect(),
         ..Default::default()

@@ -27,6 +27,7 @@ const VOLATILE: &[(&str, &str)] = &[
     ("users", "last_activity_at"),
     ("users", "last_login"),
     ("user_access_tokens", "last_used_at"),
+    ("status", "last_activity_at"),
 ];
 
 fn binaries() -> Option<(PathBuf, PathBuf)> {

@@ -55,6 +55,9 @@ pub async fn get_post(
     Path(post_id): Path<String>,
 ) -> Result<Json<Post>> {
     let (post, _) = readable_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
+    let mut posts = [post];
+    crate::app::reactions::attach_reaction_metadata(&state, &mut posts).await?;
+    let [post] = posts;
     Ok(Json(post))
 }
 
@@ -156,6 +159,7 @@ pub async fn posts_by_ids(
             readable.push(post);
         }
     }
+    crate::app::reactions::attach_reaction_metadata(&state, &mut readable).await?;
     Ok(Json(readable))
 }
 

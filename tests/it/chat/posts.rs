@@ -305,3 +305,39 @@ async fn paging_threads_edits_deletes_and_pins() {
         .json();
     assert_eq!(by_ids.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn here_mentions_only_online_members() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let team_id = server
+        .get_as(&admin.token, &format!("/api/v4/channels/{channel_id}"))
+        .await
+        .json()["team_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let carol = server.user(&admin, "carol").await;
+    join(&server, &admin, &team_id, &carol).await;
+    // Bob is active (any authenticated request); Carol set herself offline.
+    server
+        .get_as(&bob.token, "/api/v4/users/me")
+        .await
+        .assert_status(200);
+    server
+        .put_as(
+            &carol.token,
+            "/api/v4/users/me/status",
+            &json!({"user_id": carol.id, "status": "offline"}),
+        )
+        .await
+        .assert_status(200);
+    post(&server, &admin, &channel_id, "@here standup in 5").await;
+    let unread = |token: String| {
+        let server = &server;
+        let path = format!("/api/v4/users/me/channels/{channel_id}/unread");
+        async move { server.get_as(&token, &path).await.json()["mention_count"].clone() }
+    };
+    assert_eq!(unread(bob.token.clone()).await, 1);
+    assert_eq!(unread(carol.token.clone()).await, 0);
+}
