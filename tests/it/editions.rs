@@ -364,6 +364,14 @@ async fn team_enterprise_round_trip_loses_nothing() {
         )
         .await;
     assert_eq!(status, 201);
+    let (status, reaction) = t1
+        .post(
+            "/api/v4/reactions",
+            Some(&admin_token),
+            json!({"user_id": admin["id"], "post_id": root["id"], "emoji_name": "tada"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{reaction}");
     let (status, dm) = t1
         .post(
             "/api/v4/channels/direct",
@@ -433,6 +441,11 @@ async fn team_enterprise_round_trip_loses_nothing() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(page["order"].as_array().map(Vec::len), Some(2), "{page}");
+    let root_id = root["id"].as_str().unwrap();
+    assert_eq!(
+        page["posts"][root_id]["metadata"]["reactions"][0]["emoji_name"], "tada",
+        "{page}"
+    );
     let (status, threads) = t2
         .get(
             &format!("/api/v4/users/me/teams/{team_id}/threads"),
