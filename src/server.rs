@@ -76,6 +76,7 @@ impl Server {
         let service = tower::util::MapRequestLayer::new(crate::api::middleware::collapse_slashes)
             .layer(crate::api::router(state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),
             stopping_tx.subscribe(),
@@ -103,6 +104,8 @@ impl Server {
         };
         license_watch.abort();
         let _ = license_watch.await;
+        housekeeping.abort();
+        let _ = housekeeping.await;
         served?;
         state.store.close().await;
         tracing::info!("stopped");
