@@ -70,7 +70,7 @@ impl std::str::FromStr for ServiceEnvironment {
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value.trim().to_ascii_lowercase().as_str() {
             "" | "production" => Ok(ServiceEnvironment::Production),
-            "dev" | "development" => Ok(ServiceEnvironment::Dev),
+            "dev" => Ok(ServiceEnvironment::Dev),
             "test" => Ok(ServiceEnvironment::Test),
             _ => Err(ConfigError {
                 key: "MM_SERVICEENVIRONMENT".into(),
