@@ -284,35 +284,45 @@ pub async fn channel_posts(
         )
     };
     let mut posts = state.store.channel_posts(channel_id, &page).await?;
-    // One extra row tells whether there is more in the paging direction.
-    let more = !matches!(page, ChannelPage::Since { .. }) && posts.len() as i64 > limit;
-    if more {
-        posts.truncate(limit as usize);
-    }
+    // One extra row in the paging direction is the neighbour Mattermost names in
+    // prev_post_id (older) or next_post_id (newer).
+    let extra = if !matches!(page, ChannelPage::Since { .. }) && posts.len() as i64 > limit {
+        posts.pop().map(|p| p.id)
+    } else {
+        None
+    };
     if !newest_first {
         posts.reverse();
     }
+    let newest = posts.first().map(|p| (p.create_at, p.id.clone()));
     let mut list = post_list(state, posts).await?;
-    match page {
+    match &page {
         ChannelPage::After { .. } => {
-            list.next_post_id = if more {
-                list.order.first().cloned().unwrap_or_default()
-            } else {
-                String::new()
-            };
+            list.next_post_id = extra.unwrap_or_default();
             list.prev_post_id = request.after.clone();
         }
-        ChannelPage::Since { .. } => {}
-        _ => {
-            list.prev_post_id = if more {
-                list.order.last().cloned().unwrap_or_default()
-            } else {
-                String::new()
-            };
-            if !request.before.is_empty() {
-                list.next_post_id = request.before.clone();
+        ChannelPage::Before { .. } => {
+            list.prev_post_id = extra.unwrap_or_default();
+            list.next_post_id = request.before.clone();
+        }
+        ChannelPage::Offset { offset, .. } => {
+            list.prev_post_id = extra.unwrap_or_default();
+            if let (true, Some((create_at, id))) = (*offset > 0, newest) {
+                let newer = state
+                    .store
+                    .channel_posts(
+                        channel_id,
+                        &ChannelPage::After {
+                            create_at,
+                            id,
+                            limit: 1,
+                        },
+                    )
+                    .await?;
+                list.next_post_id = newer.into_iter().next().map(|p| p.id).unwrap_or_default();
             }
         }
+        ChannelPage::Since { .. } => {}
     }
     Ok(list)
 }

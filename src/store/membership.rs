@@ -126,8 +126,8 @@ impl Store {
         })
     }
 
-    /// Adds users to a team (re-activating earlier memberships) and to the team's
-    /// `town-square`. Returns the members as stored.
+    /// Adds users to a team (re-activating earlier memberships) and to its default channels
+    /// (`town-square`, `off-topic`).
     pub async fn add_team_members(
         &self,
         team_id: &str,
@@ -136,14 +136,16 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         with_tx!(self, |tx| async {
-            let town_square: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM channels WHERE team_id = $1 AND name = 'town-square' AND delete_at = 0")
-                    .bind(team_id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+            // Mattermost's default channels: everyone joins town-square and off-topic.
+            let defaults: Vec<(String,)> = sqlx::query_as(
+                "SELECT id FROM channels WHERE team_id = $1 AND name IN ('town-square', 'off-topic') AND delete_at = 0",
+            )
+            .bind(team_id)
+            .fetch_all(&mut **tx)
+            .await?;
             for user_id in user_ids {
                 upsert_team_member_in!(tx, team_id, user_id, false, now);
-                if let Some((channel_id,)) = &town_square {
+                for (channel_id,) in &defaults {
                     let member = NewChannelMember {
                         user_id: user_id.clone(),
                         scheme_admin: false,

@@ -143,7 +143,9 @@ async fn paging_threads_edits_deletes_and_pins() {
         .await
         .json();
     assert_eq!(page["order"], json!([ids[4], ids[3]]), "newest first");
-    assert_eq!(page["prev_post_id"], ids[3]);
+    // Mattermost's cursors name the neighbours just outside the page.
+    assert_eq!(page["prev_post_id"], ids[2]);
+    assert_eq!(page["next_post_id"], "");
     let second = server
         .get_as(
             &bob.token,
@@ -152,6 +154,8 @@ async fn paging_threads_edits_deletes_and_pins() {
         .await
         .json();
     assert_eq!(second["order"], json!([ids[2], ids[1]]));
+    assert_eq!(second["prev_post_id"], ids[0]);
+    assert_eq!(second["next_post_id"], ids[3]);
     let before = server
         .get_as(
             &bob.token,

@@ -109,8 +109,18 @@ async fn joining_leaving_and_invite_links() {
         )
         .await
         .json();
-    assert_eq!(channels.as_array().unwrap().len(), 1);
-    assert_eq!(channels[0]["name"], "town-square");
+    let mut joined: Vec<&str> = channels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    joined.sort();
+    assert_eq!(
+        joined,
+        ["off-topic", "town-square"],
+        "new members join the default channels"
+    );
 
     // Invite-only: not listed, not joinable, but the invite link works.
     let closed = server
