@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use crate::config::ServiceEnvironment;
 
@@ -23,7 +22,7 @@ pub struct PasswordHasher {
 
 struct Inner {
     params: Params,
-    permits: Semaphore,
+    workers: Workers,
     /// A hash of a random password with the same parameters: verifying against it costs what a
     /// real verify costs, so unknown accounts take as long as wrong passwords.
     decoy: String,
@@ -45,14 +44,14 @@ impl PasswordHasher {
     }
 
     pub fn with_params(params: Params) -> Self {
-        let permits = std::thread::available_parallelism()
+        let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
         let decoy = hash_with(&params, &crate::id::new_id()).expect("hashing a random password");
         Self {
             inner: Arc::new(Inner {
                 params,
-                permits: Semaphore::new(permits),
+                workers: Workers::start(threads),
                 decoy,
                 recent_verify_us: AtomicU64::new(0),
             }),
@@ -61,17 +60,17 @@ impl PasswordHasher {
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$m=...`).
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
-        let _permit = self.inner.permits.acquire().await?;
         let params = self.inner.params.clone();
         let password = password.to_string();
-        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await?
+        self.inner
+            .workers
+            .run(move || hash_with(&params, &password))
+            .await
+            .unwrap_or_else(|| Err(anyhow::anyhow!("password hashing threads stopped")))
     }
 
     /// Verifies `password` against a stored PHC string. A malformed or empty hash never matches.
     pub async fn verify(&self, password: &str, stored: &str) -> bool {
-        let Ok(_permit) = self.inner.permits.acquire().await else {
-            return false;
-        };
         let password = password.to_string();
         let is_decoy = stored.is_empty();
         let stored = if is_decoy {
@@ -81,7 +80,10 @@ impl PasswordHasher {
             stored.to_string()
         };
         let started = Instant::now();
-        let ok = tokio::task::spawn_blocking(move || verify_with(&password, &stored))
+        let ok = self
+            .inner
+            .workers
+            .run(move || verify_with(&password, &stored))
             .await
             .unwrap_or(false);
         let took = started.elapsed().as_micros() as u64;
@@ -110,6 +112,55 @@ impl PasswordHasher {
             .load(Ordering::Relaxed)
             .max(1_000);
         tokio::time::sleep(Duration::from_micros(us)).await;
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of long-lived hashing threads, one per core. Long-lived threads keep argon2's
+/// 19 MiB working memory mapped between verifies (the blocking pool hands each verify to an
+/// arbitrary thread, and glibc then returns and re-faults that memory: about 10% of a hash),
+/// and a fixed count bounds memory and CPU under a login storm. The threads exit when the
+/// hasher is dropped.
+struct Workers {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Workers {
+    fn start(threads: usize) -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = Arc::new(std::sync::Mutex::new(receiver));
+        for index in 0..threads.max(1) {
+            let receiver = Arc::clone(&receiver);
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{index}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(err) = spawned {
+                tracing::error!(error = %err, "cannot start a password hashing thread");
+            }
+        }
+        Self {
+            jobs: std::sync::Mutex::new(sender),
+        }
+    }
+
+    /// Runs `work` on a hashing thread; `None` if the threads are gone.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.lock().ok()?.send(job).ok()?;
+        result.await.ok()
     }
 }
 

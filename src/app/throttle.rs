@@ -90,6 +90,10 @@ impl Throttle {
         store: &Store,
         keys: &AttemptKeys,
     ) -> Result<(), StoreError> {
+        // A read first: almost every login has no counter, and writes queue on one writer.
+        if store.login_attempts(&keys.account).await?.failures == 0 {
+            return Ok(());
+        }
         store.clear_login_attempts(&keys.account).await
     }
 }
