@@ -2,7 +2,9 @@
 //! every request.
 //!
 //! * F5, the floor: raw argon2id verifies with production parameters, on one thread and on one
-//!   thread per core.
+//!   long-lived thread per core; beside it the same verify with working memory reused per thread
+//!   (`hash_password_into_with_memory`), and `PasswordHasher::verify` (the server's hasher).
+//! * The same login with test-environment hashing: everything in a login but the hash.
 //! * Login throughput: `POST /api/v4/users/login` through a real in-process server (temporary
 //!   SQLite database, production service environment so real argon2 parameters are used), with
 //!   one closed-loop client per core. Target M8: logins/s >= 0.9 x raw verifies/s.
@@ -13,14 +15,16 @@
 //! prints login/raw by wall clock and by process CPU time, so that both sides of the ratio see
 //! the same machine noise.
 //!
-//! Run: `cargo bench --bench accounts` (about 75 s once built). Results: `docs/benchmarks.md`.
+//! Run: `cargo bench --bench accounts` (about 90 s once built). Results: `docs/benchmarks.md`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Version};
+use argon2::password_hash::{
+    Output, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use criterion::{Criterion, SamplingMode, Throughput};
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
@@ -69,6 +73,34 @@ fn raw_verify(phc: &str) -> bool {
         .is_ok()
 }
 
+/// A verify that brings its own working memory (grown once, reused by every call on this
+/// thread) instead of allocating 19 MiB per call: what a hasher could do with
+/// `Argon2::hash_password_into_with_memory` and a constant-time compare.
+fn reused_memory_verify(phc: &str, blocks: &mut Vec<Block>) -> bool {
+    let parsed = PasswordHash::new(phc).expect("a valid PHC string");
+    let params = Params::try_from(&parsed).expect("argon2 parameters");
+    let algorithm = Algorithm::try_from(parsed.algorithm).expect("argon2 algorithm");
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).expect("argon2 version"),
+        None => Version::default(),
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf).expect("salt");
+    if blocks.len() < params.block_count() {
+        blocks.resize(params.block_count(), Block::default());
+    }
+    let mut out = [0u8; 64];
+    let out = &mut out[..expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(PASSWORD.as_bytes(), salt, &mut *out, &mut blocks[..])
+        .is_ok()
+        // `Output` compares in constant time.
+        && Output::new(out).is_ok_and(|computed| computed == expected)
+}
+
 /// The F5 floor on every core: long-lived OS threads that verify on command, like the
 /// server's blocking pool (fresh threads per burst would also measure the allocator warming up
 /// a new arena for argon2's 19 MiB).
@@ -79,7 +111,8 @@ struct VerifyPool {
 }
 
 impl VerifyPool {
-    fn new(phc: &str, threads: usize) -> VerifyPool {
+    /// `reuse_memory`: verify with [`reused_memory_verify`] instead of [`raw_verify`].
+    fn new(phc: &str, threads: usize, reuse_memory: bool) -> VerifyPool {
         let (done_tx, done) = std::sync::mpsc::channel();
         let mut commands = Vec::new();
         let mut handles = Vec::new();
@@ -88,9 +121,15 @@ impl VerifyPool {
             let done_tx = done_tx.clone();
             let phc = phc.to_string();
             handles.push(std::thread::spawn(move || {
+                let mut blocks = Vec::new();
                 for count in rx {
                     for _ in 0..count {
-                        assert!(raw_verify(black_box(&phc)));
+                        let ok = if reuse_memory {
+                            reused_memory_verify(black_box(&phc), &mut blocks)
+                        } else {
+                            raw_verify(black_box(&phc))
+                        };
+                        assert!(ok);
                     }
                     let _ = done_tx.send(());
                 }
@@ -387,6 +426,7 @@ fn password_benches(
     fixture: &Fixture,
     cheap: &Fixture,
     pool: &VerifyPool,
+    reused: &VerifyPool,
     phc: &str,
 ) {
     let workers = pool.threads();
@@ -407,6 +447,10 @@ fn password_benches(
     group.bench_function(format!("F5 raw argon2id verify, {workers} threads"), |b| {
         b.iter_custom(|iters| pool.run(iters))
     });
+    group.bench_function(
+        format!("argon2id verify, memory reused per thread, {workers} threads"),
+        |b| b.iter_custom(|iters| reused.run(iters)),
+    );
     group.bench_function(
         format!("PasswordHasher::verify, {workers} concurrent"),
         |b| b.iter_custom(|iters| fixture.hasher_concurrent(phc, workers, iters)),
@@ -544,7 +588,13 @@ impl Totals {
 /// * the wall-clock ratio login/s over raw verifies/s (the goal's definition), and
 /// * the CPU-time ratio (process CPU per raw verify over process CPU per login), which other
 ///   tenants of a shared machine disturb less, with system time and page faults per operation.
-fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str) {
+fn ratio_phase(
+    fixture: &Fixture,
+    cheap: &Fixture,
+    pool: &VerifyPool,
+    reused: &VerifyPool,
+    phc: &str,
+) {
     let workers = pool.threads();
     // Size the bursts from one parallel round of each, so each side lasts about RATIO_BURST.
     let per_round = |elapsed: Duration| -> u64 {
@@ -553,6 +603,7 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
             .max(2.0) as u64
     };
     let raw_n = per_round(pool.run(1));
+    reused.run(1); // grows each thread's buffer before measuring
     let hasher_n = per_round(fixture.hasher_concurrent(phc, workers, 1));
     let login_n = per_round(fixture.logins_concurrent(1));
     // Cheap logins are fast: a quarter of a burst is plenty.
@@ -563,7 +614,7 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
     println!();
     println!(
         "M8: login vs raw argon2id verify; {workers} threads / tasks / concurrent clients; \
-         {rounds} interleaved rounds of {} verifies, {} hasher verifies, {} logins, {} logins \
+         {rounds} interleaved rounds of {} verifies (raw, and with reused memory), {} hasher verifies, {} logins, {} logins \
          with test-env hashing",
         ops(raw_n),
         ops(hasher_n),
@@ -571,10 +622,11 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
         ops(cheap_n)
     );
     println!(
-        "{:>5} {:>12} {:>12} {:>12} {:>10} {:>16}",
-        "round", "raw/s", "hasher/s", "logins/s", "login/raw", "test-env logins/s"
+        "{:>5} {:>10} {:>10} {:>10} {:>10} {:>10} {:>16}",
+        "round", "raw/s", "reused/s", "hasher/s", "logins/s", "login/raw", "test-env logins/s"
     );
-    let (mut raw, mut hasher, mut login, mut cheap_login) = (
+    let (mut raw, mut reused_total, mut hasher, mut login, mut cheap_login) = (
+        Totals::default(),
         Totals::default(),
         Totals::default(),
         Totals::default(),
@@ -583,6 +635,7 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
     let mut wall_ratios = Vec::new();
     for round in 1..=rounds {
         let raw_round = Totals::measure(ops(raw_n), || pool.run(raw_n));
+        let reused_round = Totals::measure(ops(raw_n), || reused.run(raw_n));
         let hasher_round = Totals::measure(ops(hasher_n), || {
             fixture.hasher_concurrent(phc, workers, hasher_n)
         });
@@ -591,22 +644,25 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
         let ratio = login_round.rate() / raw_round.rate();
         wall_ratios.push(ratio);
         println!(
-            "{round:>5} {:>12.1} {:>12.1} {:>12.1} {ratio:>10.3} {:>16.1}",
+            "{round:>5} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {ratio:>10.3} {:>16.1}",
             raw_round.rate(),
+            reused_round.rate(),
             hasher_round.rate(),
             login_round.rate(),
             cheap_round.rate()
         );
         raw.add(raw_round);
+        reused_total.add(reused_round);
         hasher.add(hasher_round);
         login.add(login_round);
         cheap_login.add(cheap_round);
     }
     let wall_ratio = login.rate() / raw.rate();
     println!(
-        "{:>5} {:>12.1} {:>12.1} {:>12.1} {wall_ratio:>10.3} {:>16.1}",
+        "{:>5} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {wall_ratio:>10.3} {:>16.1}",
         "all",
         raw.rate(),
+        reused_total.rate(),
         hasher.rate(),
         login.rate(),
         cheap_login.rate()
@@ -614,6 +670,7 @@ fn ratio_phase(fixture: &Fixture, cheap: &Fixture, pool: &VerifyPool, phc: &str)
     println!("per operation, all rounds: process CPU ms (system ms), minor page faults");
     for (name, totals) in [
         ("raw verify", &raw),
+        ("verify, memory reused", &reused_total),
         ("PasswordHasher::verify", &hasher),
         ("POST /users/login", &login),
         ("login, test-env hashing", &cheap_login),
@@ -643,13 +700,14 @@ fn main() {
     let phc = production_hash();
     let fixture = Fixture::start(workers, ServiceEnvironment::Production);
     let cheap = Fixture::start(workers, ServiceEnvironment::Test);
-    let pool = VerifyPool::new(&phc, workers);
+    let pool = VerifyPool::new(&phc, workers, false);
+    let reused = VerifyPool::new(&phc, workers, true);
 
-    password_benches(&mut criterion, &fixture, &cheap, &pool, &phc);
+    password_benches(&mut criterion, &fixture, &cheap, &pool, &reused, &phc);
     token_benches(&mut criterion, &fixture);
     criterion.final_summary();
 
     if bench_mode {
-        ratio_phase(&fixture, &cheap, &pool, &phc);
+        ratio_phase(&fixture, &cheap, &pool, &reused, &phc);
     }
 }

@@ -170,8 +170,12 @@ set -e
 
 if [[ "$result" != 0 ]]; then
   print_server_log
-  # End with the test runner's summary, as on success.
+fi
+# End with the test runner's summary lines. The spec reporter prints its "failing tests" list
+# (which also names todo tests) after the summary, and the server log comes after that.
+summary='^. (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) '
+if [[ "$result" != 0 ]] || ! tail -n 1 "$test_output" | grep -qE "$summary"; then
   echo
-  grep -E '^. (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$test_output" || true
+  grep -E "$summary" "$test_output" || true
 fi
 exit "$result"
