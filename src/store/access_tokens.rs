@@ -102,12 +102,7 @@ impl Store {
         &self,
         term: &str,
     ) -> Result<Vec<UserAccessToken>, StoreError> {
-        let escaped = term
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let prefix = format!("{escaped}%");
+        let prefix = format!("{}%", super::sql::like_escape(&term.to_lowercase()));
         let rows: Vec<TokenRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT t.id, t.user_id, t.description, t.is_active FROM user_access_tokens t \

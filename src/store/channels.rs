@@ -165,14 +165,6 @@ impl Store {
     }
 }
 
-fn prefixed(columns: &str, alias: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Store {
     /// Channels a user belongs to in a team, plus their direct and group channels.
     pub async fn channels_for_user(
@@ -184,7 +176,7 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM channels c JOIN channel_members m ON m.channel_id = c.id \
              WHERE m.user_id = $1 AND (c.team_id = $2 OR c.team_id = ''){} ORDER BY c.display_name, c.id",
-            prefixed(CHANNEL_COLUMNS, "c"),
+            super::sql::prefixed(CHANNEL_COLUMNS, "c"),
             if include_deleted { "" } else { " AND c.delete_at = 0" }
         );
         let rows: Vec<ChannelRow> = with_reader!(self, |pool| sqlx::query_as(&sql)
@@ -205,7 +197,7 @@ impl Store {
             Some(_) => format!(
                 "SELECT {} FROM channel_members m JOIN channels c ON c.id = m.channel_id \
                  WHERE m.user_id = $1 AND (c.team_id = $2 OR c.team_id = '') ORDER BY m.channel_id",
-                prefixed(MEMBER_COLUMNS, "m")
+                super::sql::prefixed(MEMBER_COLUMNS, "m")
             ),
             None => format!("SELECT {MEMBER_COLUMNS} FROM channel_members WHERE user_id = $1 ORDER BY channel_id"),
         };

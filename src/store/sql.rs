@@ -15,6 +15,15 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// A `a, b, c` column list qualified with a table alias: `t.a, t.b, t.c`.
+pub fn prefixed(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -23,5 +32,6 @@ mod tests {
     fn escapes_like_wildcards() {
         assert_eq!(like_escape(r"a%b_c\d"), r"a\%b\_c\\d");
         assert_eq!(placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(prefixed("a, b", "t"), "t.a, t.b");
     }
 }

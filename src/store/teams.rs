@@ -260,11 +260,10 @@ impl Store {
 
     /// Teams a user belongs to (not archived).
     pub async fn teams_for_user(&self, user_id: &str) -> Result<Vec<Team>, StoreError> {
-        let columns: Vec<String> = TEAM_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
         let sql = format!(
             "SELECT {} FROM teams t JOIN team_members m ON m.team_id = t.id \
              WHERE m.user_id = $1 AND m.delete_at = 0 AND t.delete_at = 0 ORDER BY t.display_name, t.id",
-            columns.join(", ")
+            super::sql::prefixed(TEAM_COLUMNS, "t")
         );
         let rows: Vec<TeamRow> = with_reader!(self, |pool| sqlx::query_as(&sql)
             .bind(user_id)

@@ -266,10 +266,9 @@ impl Store {
         if values.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT {COLUMNS} FROM users WHERE {column} IN ({}) ORDER BY username",
-            placeholders.join(", ")
+            super::sql::placeholders(1, values.len())
         );
         let rows: Vec<UserRow> = with_reader!(self, |pool| {
             let mut query = sqlx::query_as(&sql);
@@ -354,12 +353,7 @@ impl Store {
         allow_inactive: bool,
         limit: i64,
     ) -> Result<Vec<User>, StoreError> {
-        let escaped = term
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let prefix = format!("{escaped}%");
+        let prefix = format!("{}%", super::sql::like_escape(&term.to_lowercase()));
         let sql = format!(
             "SELECT {COLUMNS} FROM users WHERE (LOWER(username) LIKE $1 ESCAPE '\\' OR LOWER(first_name) LIKE $1 ESCAPE '\\' \
              OR LOWER(last_name) LIKE $1 ESCAPE '\\' OR LOWER(nickname) LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\'){} \
