@@ -96,11 +96,11 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthCo
     if !state.config().service.enable_user_access_tokens {
         return Ok(None);
     }
-    let Some(token) = state
+    let Some((token, last_used_at)) = state
         .store
         .access_token_by_hash(&hash)
         .await?
-        .filter(|t| t.is_active)
+        .filter(|(t, _)| t.is_active)
     else {
         return Ok(None);
     };
@@ -112,7 +112,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthCo
     else {
         return Ok(None);
     };
-    state.store.touch_access_token(&token.id, now).await?;
+    // Skipping the writer when the use was recorded lately keeps token requests read-only.
+    if now - last_used_at >= crate::store::access_tokens::TOKEN_USE_WRITE_INTERVAL_MS {
+        state.store.touch_access_token(&token.id, now).await?;
+    }
     let mut props = townsquare_sdk::model::StringMap::new();
     props.insert("type".into(), "UserAccessToken".into());
     props.insert("user_access_token_id".into(), token.id.clone());

@@ -25,6 +25,9 @@ impl From<TokenRow> for UserAccessToken {
     }
 }
 
+/// `last_used_at` is written at most this often per token.
+pub const TOKEN_USE_WRITE_INTERVAL_MS: i64 = 60_000;
+
 impl Store {
     pub async fn insert_access_token(
         &self,
@@ -50,17 +53,30 @@ impl Store {
         Ok(())
     }
 
+    /// The token with this hash and when it was last used (ms).
     pub async fn access_token_by_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<UserAccessToken>, StoreError> {
-        let row: Option<TokenRow> = with_reader!(self, |pool| {
-            sqlx::query_as("SELECT id, user_id, description, is_active FROM user_access_tokens WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await
+    ) -> Result<Option<(UserAccessToken, i64)>, StoreError> {
+        let row: Option<(String, String, String, bool, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, description, is_active, last_used_at FROM user_access_tokens WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
         })?;
-        Ok(row.map(UserAccessToken::from))
+        Ok(
+            row.map(|(id, user_id, description, is_active, last_used_at)| {
+                let token = UserAccessToken::from(TokenRow {
+                    id,
+                    user_id,
+                    description,
+                    is_active,
+                });
+                (token, last_used_at)
+            }),
+        )
     }
 
     pub async fn access_token(&self, id: &str) -> Result<Option<UserAccessToken>, StoreError> {
@@ -142,11 +158,12 @@ impl Store {
 
     /// Records use of a token at most once a minute, to keep the hot path read-only.
     pub async fn touch_access_token(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        // The WHERE clause keeps concurrent requests from writing more than once a minute.
         with_writer!(self, |pool| {
             sqlx::query("UPDATE user_access_tokens SET last_used_at = $2 WHERE id = $1 AND last_used_at < $3")
                 .bind(id)
                 .bind(now)
-                .bind(now - 60_000)
+                .bind(now - TOKEN_USE_WRITE_INTERVAL_MS)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())

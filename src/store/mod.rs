@@ -6,7 +6,7 @@
 
 #[macro_use]
 mod macros;
-mod access_tokens;
+pub mod access_tokens;
 mod channels;
 mod connect;
 pub mod dump;

@@ -148,11 +148,16 @@ pub async fn get_user(
     Path(user_id): Path<String>,
 ) -> Result<Json<User>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    let mut user = state
-        .store
-        .user(&user_id)
-        .await?
-        .ok_or_else(missing_account)?;
+    // Authentication loaded the caller already; `me` is the most frequent request.
+    let mut user = if user_id == auth.user_id() {
+        auth.user.clone()
+    } else {
+        state
+            .store
+            .user(&user_id)
+            .await?
+            .ok_or_else(missing_account)?
+    };
     // As Mattermost: the caller and system admins see the terms of service acceptance.
     if user.id == auth.user_id() || auth.can(Permission::ManageSystem) {
         crate::app::licensing::attach_terms_acceptance(&state, &mut user).await?;
