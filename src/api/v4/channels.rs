@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{
+    id_param, patch_from_full, require_self_or, status_ok, user_id_param, Pagination,
+};
 use crate::api::auth::Auth;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::app::auth::AuthContext;
@@ -128,11 +130,7 @@ pub async fn update_channel(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Channel>> {
     let channel_id = id_param(&channel_id, "channel_id")?;
-    if body.get("id").and_then(Value::as_str) != Some(channel_id.as_str()) {
-        return Err(AppError::invalid_body_param("id").into());
-    }
-    let patch: ChannelPatch =
-        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("channel"))?;
+    let patch: ChannelPatch = patch_from_full(body, &channel_id, "channel")?;
     Ok(Json(
         channels::patch_channel(&state, &auth, &channel_id, patch).await?,
     ))
@@ -444,13 +442,6 @@ pub async fn view_channel(
     Ok(Json(json!({"status": "OK", "last_viewed_at_times": times})))
 }
 
-fn self_or_admin(auth: &AuthContext, user_id: &str) -> Result<()> {
-    if auth.user_id() != user_id {
-        auth.require(Permission::ManageSystem)?;
-    }
-    Ok(())
-}
-
 /// Channels a user belongs to in a team, with their direct and group channels.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels", tag = "channels",
     params(("user_id" = String, Path), ("team_id" = String, Path), DeletedQuery),
@@ -463,7 +454,7 @@ pub async fn my_channels(
 ) -> Result<Json<Vec<Channel>>> {
     let user_id = user_id_param(&user_id, &auth)?;
     let team_id = id_param(&team_id, "team_id")?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     Ok(Json(
         state
             .store
@@ -482,7 +473,7 @@ pub async fn my_channel_members(
 ) -> Result<Json<Vec<ChannelMember>>> {
     let user_id = user_id_param(&user_id, &auth)?;
     let team_id = id_param(&team_id, "team_id")?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     Ok(Json(
         state
             .store
@@ -501,7 +492,7 @@ pub async fn all_channel_members(
     Query(_page): Query<Pagination>,
 ) -> Result<Json<Vec<ChannelMember>>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     Ok(Json(
         state.store.channel_members_for_user(&user_id, None).await?,
     ))
@@ -516,7 +507,7 @@ pub async fn channel_unread(
     Path((user_id, channel_id)): Path<(String, String)>,
 ) -> Result<Json<Value>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     let channel = state
         .store
         .channel(&id_param(&channel_id, "channel_id")?)

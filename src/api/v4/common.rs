@@ -1,12 +1,14 @@
 //! Small helpers shared by the v4 handlers.
 
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use townsquare_sdk::AppError;
 use utoipa::IntoParams;
 
 use crate::app::auth::AuthContext;
+use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::is_valid_id;
 
@@ -21,6 +23,23 @@ pub fn user_id_param(raw: &str, auth: &AuthContext) -> Result<String> {
         return Ok(auth.user_id().to_string());
     }
     id_param(raw, "user_id")
+}
+
+/// Acting on yourself is always allowed; on someone else it needs `permission`.
+pub fn require_self_or(auth: &AuthContext, user_id: &str, permission: Permission) -> Result<()> {
+    if auth.user_id() != user_id {
+        auth.require(permission)?;
+    }
+    Ok(())
+}
+
+/// The patch inside a full-object `PUT` body, whose `id` must match the path (Mattermost's
+/// update endpoints take the whole object and apply the editable fields).
+pub fn patch_from_full<P: DeserializeOwned>(body: Value, id: &str, object: &str) -> Result<P> {
+    if body.get("id").and_then(Value::as_str) != Some(id) {
+        return Err(AppError::invalid_body_param("id").into());
+    }
+    serde_json::from_value(body).map_err(|_| AppError::invalid_body_param(object).into())
 }
 
 /// Validates a 26-character id from the URL.

@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, Pagination};
+use super::common::{id_param, patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{Json as JsonBody, Path, Query};
 use crate::app::channels::access;
@@ -85,11 +85,7 @@ pub async fn update_post(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Post>> {
     let post_id = id_param(&post_id, "post_id")?;
-    if body.get("id").and_then(Value::as_str) != Some(post_id.as_str()) {
-        return Err(AppError::invalid_body_param("id").into());
-    }
-    let patch: PostPatch =
-        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("post"))?;
+    let patch: PostPatch = patch_from_full(body, &post_id, "post")?;
     Ok(Json(
         posts::patch_post(&state, &auth, &post_id, patch).await?,
     ))

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param};
+use super::common::{id_param, require_self_or, status_ok, user_id_param};
 use crate::api::auth::{
     expired_cookie, is_https, Auth, ClientIp, MaybeAuth, AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE,
 };
@@ -147,13 +147,6 @@ pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -
     Ok(response)
 }
 
-fn require_self_or_admin(auth: &crate::app::auth::AuthContext, user_id: &str) -> Result<()> {
-    if auth.user_id() != user_id {
-        auth.require(Permission::EditOtherUsers)?;
-    }
-    Ok(())
-}
-
 /// A user's sessions (tokens blanked).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/sessions", tag = "users",
     params(("user_id" = String, Path)),
@@ -164,7 +157,7 @@ pub async fn list_sessions(
     Path(user_id): Path<String>,
 ) -> Result<Json<Vec<Session>>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
     state
         .store
         .user(&user_id)
@@ -190,7 +183,7 @@ pub async fn revoke_session(
     JsonBody(body): JsonBody<RevokeSessionBody>,
 ) -> Result<Json<Value>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
     let session_id = id_param(&body.session_id, "session_id")
         .map_err(|_| AppError::invalid_body_param("session_id"))?;
     if !state.store.delete_session(&user_id, &session_id).await? {
@@ -213,7 +206,7 @@ pub async fn revoke_all_sessions(
     Path(user_id): Path<String>,
 ) -> Result<Json<Value>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
     let revoked = state.store.delete_sessions_for_user(&user_id).await?;
     tracing::info!(user_id, revoked, by = %auth.user_id(), "sessions revoked");
     Ok(status_ok())

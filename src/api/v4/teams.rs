@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{
+    id_param, patch_from_full, require_self_or, status_ok, user_id_param, Pagination,
+};
 use crate::api::auth::Auth;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::app::auth::AuthContext;
@@ -181,11 +183,7 @@ pub async fn update_team(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Team>> {
     let team_id = id_param(&team_id, "team_id")?;
-    if body.get("id").and_then(Value::as_str) != Some(team_id.as_str()) {
-        return Err(AppError::invalid_body_param("id").into());
-    }
-    let patch: TeamPatch =
-        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("team"))?;
+    let patch: TeamPatch = patch_from_full(body, &team_id, "team")?;
     Ok(Json(
         teams::patch_team(&state, &auth, &team_id, patch).await?,
     ))
@@ -447,13 +445,6 @@ pub async fn regenerate_invite_id(
     Ok(Json(team))
 }
 
-fn self_or_admin(auth: &AuthContext, user_id: &str) -> Result<()> {
-    if auth.user_id() != user_id {
-        auth.require(Permission::ManageSystem)?;
-    }
-    Ok(())
-}
-
 /// Teams a user belongs to.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams", tag = "teams", params(("user_id" = String, Path)),
     responses((status = 200, description = "Teams", body = Vec<Value>)))]
@@ -463,7 +454,7 @@ pub async fn user_teams(
     Path(user_id): Path<String>,
 ) -> Result<Json<Vec<Team>>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     let list = state.store.teams_for_user(&user_id).await?;
     let mut shown_list = Vec::with_capacity(list.len());
     for team in list {
@@ -482,7 +473,7 @@ pub async fn user_team_members(
     Path(user_id): Path<String>,
 ) -> Result<Json<Vec<TeamMember>>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     Ok(Json(state.store.team_members_for_user(&user_id).await?))
 }
 
@@ -515,7 +506,7 @@ pub async fn user_team_unreads(
     Query(query): Query<UnreadQuery>,
 ) -> Result<Json<Vec<TeamUnread>>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     let exclude = query.exclude_team.unwrap_or_default();
     let rows = state.store.team_unreads(&user_id).await?;
     Ok(Json(
@@ -537,7 +528,7 @@ pub async fn user_team_unread(
 ) -> Result<Json<TeamUnread>> {
     let user_id = user_id_param(&user_id, &auth)?;
     let team_id = id_param(&team_id, "team_id")?;
-    self_or_admin(&auth, &user_id)?;
+    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
     let row = state
         .store
         .team_unreads(&user_id)

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{id_param, patch_from_full, status_ok, user_id_param, Pagination};
 use crate::api::auth::{Auth, MaybeAuth};
 use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
 use crate::app::permissions::Permission;
@@ -328,11 +328,7 @@ pub async fn update_user(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<User>> {
     let user_id = user_id_param(&user_id, &auth)?;
-    if body.get("id").and_then(Value::as_str) != Some(user_id.as_str()) {
-        return Err(AppError::invalid_body_param("id").into());
-    }
-    let patch: UserPatch =
-        serde_json::from_value(body).map_err(|_| AppError::invalid_body_param("user"))?;
+    let patch: UserPatch = patch_from_full(body, &user_id, "user")?;
     let user = users::patch_user(&state, &auth, &user_id, patch).await?;
     Ok(Json(view(Some(&auth), user, &state)))
 }
