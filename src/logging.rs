@@ -1,6 +1,7 @@
 //! Logging setup: readable console output by default, JSON when configured, optional file.
 
 use std::fs::OpenOptions;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -24,7 +25,10 @@ fn filter(level: &str) -> EnvFilter {
 pub fn init(settings: &LogSettings) -> anyhow::Result<()> {
     let mut layers: Vec<Box<dyn Layer<tracing_subscriber::Registry> + Send + Sync>> = Vec::new();
     if settings.enable_console {
-        let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+        // Colour codes only for a terminal: piped into journald or a file they are noise.
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr);
         layers.push(if settings.console_json {
             layer
                 .json()

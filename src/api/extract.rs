@@ -3,15 +3,16 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use townsquare_sdk::AppError;
 
 use crate::error::Error;
 
-/// A JSON request body. Unknown fields are ignored (serde's default); `Content-Type` may be
-/// absent (Mattermost decodes regardless) but must not name another format.
+/// A JSON request body. Unknown fields are ignored (serde's default). `Content-Type` is not
+/// checked: Mattermost decodes the body as JSON whatever it says, and scripts rely on that
+/// (`curl -d '{...}'` sends `application/x-www-form-urlencoded`).
 pub struct Json<T>(pub T);
 
 impl<S, T> FromRequest<S> for Json<T>
@@ -22,20 +23,6 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
-            let content_type = content_type.to_str().unwrap_or("").to_ascii_lowercase();
-            let acceptable = content_type.is_empty()
-                || content_type.contains("json")
-                || content_type.starts_with("text/plain");
-            if !acceptable {
-                return Err(AppError::new(
-                    415,
-                    "api.context.unsupported_media_type.app_error",
-                    "Send the request body as JSON with Content-Type: application/json.",
-                )
-                .into());
-            }
-        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Error::from(body_too_large())

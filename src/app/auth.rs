@@ -189,7 +189,8 @@ pub async fn login(state: &AppState, request: LoginRequest<'_>) -> Result<LoginO
     };
     let keys = AttemptKeys::new(identity, request.client_ip);
     let now = now_ms();
-    if state.throttle.is_blocked(&state.store, &keys, now).await? {
+    let checked = state.throttle.check(&state.store, &keys, now).await?;
+    if checked.blocked {
         state.hasher.equal_delay().await;
         tracing::info!(client_ip = request.client_ip, "login throttled");
         return Err(invalid_credentials().into());
@@ -232,11 +233,15 @@ pub async fn login(state: &AppState, request: LoginRequest<'_>) -> Result<LoginO
         )
         .into());
     }
-    state.throttle.record_success(&state.store, &keys).await?;
+    state
+        .throttle
+        .record_success(&state.store, &keys, checked)
+        .await?;
     let (session, token, csrf_token) =
-        create_session(state, &user, request.device_id, request.user_agent).await?;
-    state.store.record_login(&user.id, now).await?;
-    let user = state.store.user(&user.id).await?.unwrap_or(user);
+        create_session(state, &user, request.device_id, request.user_agent, true).await?;
+    let mut user = user;
+    user.last_login = session.create_at;
+    user.last_activity_at = session.create_at;
     Ok(LoginOutcome {
         user,
         session,
@@ -271,6 +276,7 @@ pub async fn create_session(
     user: &User,
     device_id: &str,
     user_agent: &str,
+    is_login: bool,
 ) -> Result<(Session, String, String)> {
     let now = now_ms();
     let token = new_id();
@@ -297,7 +303,7 @@ pub async fn create_session(
     };
     state
         .store
-        .insert_session(&session, &hash_token(&token), &csrf_token)
+        .insert_session(&session, &hash_token(&token), &csrf_token, is_login)
         .await?;
     Ok((session, token, csrf_token))
 }

@@ -45,19 +45,19 @@ impl Throttle {
         }
     }
 
-    /// True when either counter is inside a block right now.
-    pub async fn is_blocked(
+    /// Reads both counters once; the result says whether the attempt is blocked and is handed
+    /// back to `record_success`, so a successful login reads no counter twice.
+    pub async fn check(
         &self,
         store: &Store,
         keys: &AttemptKeys,
         now: i64,
-    ) -> Result<bool, StoreError> {
-        for key in [&keys.account, &keys.ip] {
-            if store.login_attempts(key).await?.blocked_until > now {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    ) -> Result<AttemptCheck, StoreError> {
+        let (account, ip) = store.login_attempt_pair(&keys.account, &keys.ip).await?;
+        Ok(AttemptCheck {
+            blocked: account.blocked_until > now || ip.blocked_until > now,
+            account_failures: account.failures,
+        })
     }
 
     /// Counts a failed attempt on both counters.
@@ -89,16 +89,23 @@ impl Throttle {
         &self,
         store: &Store,
         keys: &AttemptKeys,
+        checked: AttemptCheck,
     ) -> Result<(), StoreError> {
-        // A read first: almost every login has no counter, and writes queue on one writer.
-        if store.login_attempts(&keys.account).await?.failures == 0 {
+        // Almost every login has no counter, and writes queue on one writer.
+        if checked.account_failures == 0 {
             return Ok(());
         }
         store.clear_login_attempts(&keys.account).await
     }
 }
 
-/// The counter after one more failure at `now`.
+/// What `Throttle::check` found.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptCheck {
+    pub blocked: bool,
+    pub account_failures: i64,
+}
+
 pub fn next_state(previous: AttemptState, allowance: i64, now: i64) -> AttemptState {
     let stale = now - previous.last_failure_at > WINDOW_MS && previous.blocked_until <= now;
     let failures = if stale { 1 } else { previous.failures + 1 };

@@ -26,6 +26,38 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Both counters of a login attempt in one read: `(account, ip)`.
+    pub async fn login_attempt_pair(
+        &self,
+        account_key: &str,
+        ip_key: &str,
+    ) -> Result<(AttemptState, AttemptState), StoreError> {
+        let rows: Vec<(String, i32, i64, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT attempt_key, failures, last_failure_at, blocked_until FROM login_attempts \
+                 WHERE attempt_key IN ($1, $2)",
+            )
+            .bind(account_key)
+            .bind(ip_key)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut pair = (AttemptState::default(), AttemptState::default());
+        for (key, failures, last_failure_at, blocked_until) in rows {
+            let state = AttemptState {
+                failures: i64::from(failures),
+                last_failure_at,
+                blocked_until,
+            };
+            if key == account_key {
+                pair.0 = state;
+            } else {
+                pair.1 = state;
+            }
+        }
+        Ok(pair)
+    }
+
     pub async fn save_login_attempts(
         &self,
         key: &str,

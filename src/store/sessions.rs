@@ -61,6 +61,7 @@ impl Store {
         session: &Session,
         token_hash: &str,
         csrf_token: &str,
+        is_login: bool,
     ) -> Result<(), StoreError> {
         let props = serde_json::to_string(&session.props).unwrap_or_else(|_| "{}".into());
         with_tx!(self, |tx| async {
@@ -89,6 +90,16 @@ impl Store {
             .bind(csrf_token)
             .execute(&mut **tx)
             .await?;
+            if is_login {
+                // The login time rides in the same transaction: one write per login.
+                sqlx::query(
+                    "UPDATE users SET last_login = $2, last_activity_at = $2 WHERE id = $1",
+                )
+                .bind(&session.user_id)
+                .bind(session.create_at)
+                .execute(&mut **tx)
+                .await?;
+            }
             Ok::<_, StoreError>(())
         })
     }

@@ -417,18 +417,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login(&self, user_id: &str, now: i64) -> Result<(), StoreError> {
-        with_writer!(self, |pool| {
-            sqlx::query("UPDATE users SET last_login = $2, last_activity_at = $2 WHERE id = $1")
-                .bind(user_id)
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(())
-    }
-
     /// Sets a new password hash and revokes every session and access token of the user, in
     /// one transaction.
     pub async fn update_password_and_revoke(

@@ -29,7 +29,19 @@ async fn login_by_username_or_email_returns_user_and_token() {
         let me = server.get_as(token, "/api/v4/users/me").await;
         me.assert_status(200);
         assert_eq!(me.json()["id"], user["id"]);
+        // The login time returned is the one stored with the session.
+        assert_eq!(me.json()["last_login"], user["last_login"]);
     }
+    // `curl -d '{...}'` sends a form Content-Type; the body is still JSON to Mattermost.
+    let curl_style = server
+        .post_raw(
+            "/api/v4/users/login",
+            "application/x-www-form-urlencoded",
+            json!({"login_id": "alice", "password": PASSWORD}).to_string(),
+        )
+        .await;
+    curl_style.assert_status(200);
+    assert!(curl_style.header("token").is_some());
 }
 
 #[tokio::test]
