@@ -7,6 +7,7 @@ use townsquare_sdk::AppError;
 use crate::api::extract::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::permissions::{any_grants, Permission};
+use crate::app::system_posts;
 use crate::app::teams::channel_notify_props_json;
 use crate::error::Result;
 use crate::id::new_id;
@@ -548,9 +549,21 @@ pub async fn add_member(
         )
         .into());
     }
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(crate::app::users::missing_account)?;
+    let now = now_ms();
+    let announcement = system_posts::channel_joined(&access.channel.id, &auth.user, &user, now);
     state
         .store
-        .add_channel_members(&access.channel.id, &[member_row(user_id, false, now_ms())])
+        .add_channel_member(
+            &access.channel.id,
+            &member_row(user_id, false, now),
+            Some(&announcement),
+            &access.channel.team_id,
+        )
         .await?;
     Ok(state
         .store
@@ -585,9 +598,20 @@ pub async fn remove_member(
     if user_id != auth.user_id() {
         access.require(auth, access.members_permission())?;
     }
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(member_not_found)?;
+    let announcement = system_posts::channel_left(&access.channel.id, &auth.user, &user, now_ms());
     if !state
         .store
-        .remove_channel_member(&access.channel.id, user_id)
+        .remove_channel_member(
+            &access.channel.id,
+            user_id,
+            Some(&announcement),
+            &access.channel.team_id,
+        )
         .await?
     {
         return Err(member_not_found().into());

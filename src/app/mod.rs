@@ -11,6 +11,7 @@ pub mod posts;
 pub mod preferences;
 pub mod reactions;
 pub mod statuses;
+pub mod system_posts;
 pub mod teams;
 pub mod threads;
 pub mod throttle;

@@ -1,12 +1,14 @@
 //! Teams and team membership.
 
 use serde::Deserialize;
-use townsquare_sdk::model::{default_channel_notify_props, Channel, Team, TeamMember};
+use townsquare_sdk::model::{default_channel_notify_props, Channel, Post, Team, TeamMember, User};
 use townsquare_sdk::AppError;
 
 use crate::api::extract::nullable;
 use crate::app::auth::AuthContext;
+use crate::app::channels::TOWN_SQUARE;
 use crate::app::permissions::{any_grants, Permission};
+use crate::app::system_posts;
 use crate::error::Result;
 use crate::id::new_id;
 use crate::state::AppState;
@@ -164,9 +166,12 @@ pub async fn create_team(state: &AppState, auth: &AuthContext, input: NewTeam) -
         notify_props: channel_notify_props_json(),
         now,
     };
+    let town_square = channels.iter().find(|c| c.name == TOWN_SQUARE);
+    let announcement =
+        town_square.map(|c| system_posts::team_joined(&c.id, &auth.user, &auth.user, now));
     state
         .store
-        .create_team(&team, &creator, &channels)
+        .create_team(&team, &creator, &channels, announcement.as_ref())
         .await
         .map_err(|err| {
             if is_unique_violation(&err) {
@@ -341,15 +346,23 @@ pub async fn add_members(
     if !allowed {
         return Err(AppError::forbidden(Permission::AddUserToTeam.id()).into());
     }
-    join(state, &team, user_ids).await
+    join(state, &auth.user, &team, user_ids).await
 }
 
 /// Adds users without a permission check (invite links, the caller already checked).
-pub async fn join(state: &AppState, team: &Team, user_ids: &[String]) -> Result<Vec<TeamMember>> {
+/// `actor` is who adds them; each newly added user gets a join (or "added by") message in
+/// `town-square`.
+pub async fn join(
+    state: &AppState,
+    actor: &User,
+    team: &Team,
+    user_ids: &[String],
+) -> Result<Vec<TeamMember>> {
+    let mut users = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
-        let user = state.store.user(user_id).await?;
-        if !user.is_some_and(|u| u.is_active()) {
-            return Err(crate::app::users::missing_account().into());
+        match state.store.user(user_id).await? {
+            Some(user) if user.is_active() => users.push(user),
+            _ => return Err(crate::app::users::missing_account().into()),
         }
     }
     let current = state.store.count_team_members(&team.id).await?;
@@ -372,9 +385,29 @@ pub async fn join(state: &AppState, team: &Team, user_ids: &[String]) -> Result<
         )
         .into());
     }
+    let now = now_ms();
+    let town_square = state.store.channel_by_name(&team.id, TOWN_SQUARE).await?;
+    let announcements: Vec<(String, Post)> = match &town_square {
+        Some(channel) if channel.delete_at == 0 => users
+            .iter()
+            .map(|user| {
+                (
+                    user.id.clone(),
+                    system_posts::team_joined(&channel.id, actor, user, now),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     state
         .store
-        .add_team_members(&team.id, user_ids, &channel_notify_props_json(), now_ms())
+        .add_team_members(
+            &team.id,
+            user_ids,
+            &channel_notify_props_json(),
+            now,
+            &announcements,
+        )
         .await?;
     let mut members = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
@@ -411,9 +444,21 @@ pub async fn remove_member(
         )
         .into());
     }
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(crate::app::users::missing_account)?;
+    let now = now_ms();
+    let announcement = state
+        .store
+        .channel_by_name(team_id, TOWN_SQUARE)
+        .await?
+        .filter(|c| c.delete_at == 0)
+        .map(|c| system_posts::team_left(&c.id, &auth.user, &user, now));
     state
         .store
-        .remove_team_member(team_id, user_id, now_ms())
+        .remove_team_member(team_id, user_id, now, announcement.as_ref())
         .await?;
     Ok(())
 }

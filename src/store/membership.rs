@@ -1,8 +1,9 @@
 //! Multi-table changes to teams, channels and their members, each one transaction so that a
 //! failure never leaves a team without its default channels or a member half-added.
 
-use townsquare_sdk::model::{Channel, ChannelMember, Team};
+use townsquare_sdk::model::{Channel, ChannelMember, Post, Team};
 
+use super::posts::PostEffects;
 use super::{Store, StoreError};
 
 /// A channel member row to insert.
@@ -84,14 +85,20 @@ macro_rules! upsert_team_member_in {
 }
 
 impl Store {
-    /// Creates a team with its default channels; the creator becomes team admin and joins
-    /// every default channel.
+    /// Creates a team with its default channels; the creator becomes team admin, joins every
+    /// default channel, and `announcement` (the creator's join message) is posted.
     pub async fn create_team(
         &self,
         team: &Team,
         creator: &NewChannelMember,
         default_channels: &[Channel],
+        announcement: Option<&Post>,
     ) -> Result<(), StoreError> {
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: team.id.clone(),
+        };
         with_tx!(self, |tx| async {
             sqlx::query(
                 "INSERT INTO teams (id, create_at, update_at, delete_at, display_name, name, description, email, type, \
@@ -122,19 +129,30 @@ impl Store {
                 };
                 insert_channel_member_in!(tx, &channel.id, member);
             }
+            if let Some(post) = announcement {
+                insert_post_in!(tx, greatest, post, &effects);
+            }
             Ok::<_, StoreError>(())
         })
     }
 
     /// Adds users to a team (re-activating earlier memberships) and to its default channels
-    /// (`town-square`, `off-topic`).
+    /// (`town-square`, `off-topic`). `announcements` holds, per user, the system message to
+    /// post when that user was not an active member before; it is posted in the same
+    /// transaction. Returns the users who were newly added.
     pub async fn add_team_members(
         &self,
         team_id: &str,
         user_ids: &[String],
         channel_notify_props: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
+        announcements: &[(String, Post)],
+    ) -> Result<Vec<String>, StoreError> {
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: team_id.to_string(),
+        };
         with_tx!(self, |tx| async {
             // Mattermost's default channels: everyone joins town-square and off-topic.
             let defaults: Vec<(String,)> = sqlx::query_as(
@@ -143,7 +161,15 @@ impl Store {
             .bind(team_id)
             .fetch_all(&mut **tx)
             .await?;
+            let mut added = Vec::new();
             for user_id in user_ids {
+                let before: Option<(i64,)> = sqlx::query_as(
+                    "SELECT delete_at FROM team_members WHERE team_id = $1 AND user_id = $2",
+                )
+                .bind(team_id)
+                .bind(user_id)
+                .fetch_optional(&mut **tx)
+                .await?;
                 upsert_team_member_in!(tx, team_id, user_id, false, now);
                 for (channel_id,) in &defaults {
                     let member = NewChannelMember {
@@ -154,18 +180,32 @@ impl Store {
                     };
                     insert_channel_member_in!(tx, channel_id, member);
                 }
+                if before.is_some_and(|(delete_at,)| delete_at == 0) {
+                    continue;
+                }
+                for (_, post) in announcements.iter().filter(|(id, _)| id == user_id) {
+                    insert_post_in!(tx, greatest, post, &effects);
+                }
+                added.push(user_id.clone());
             }
-            Ok::<_, StoreError>(())
+            Ok::<_, StoreError>(added)
         })
     }
 
-    /// Removes a user from a team and from every channel of that team.
+    /// Removes a user from a team and from every channel of that team, posting `announcement`
+    /// (the leave or removal message) in the same transaction.
     pub async fn remove_team_member(
         &self,
         team_id: &str,
         user_id: &str,
         now: i64,
+        announcement: Option<&Post>,
     ) -> Result<(), StoreError> {
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: team_id.to_string(),
+        };
         with_tx!(self, |tx| async {
             sqlx::query(
                 "UPDATE team_members SET delete_at = $3 WHERE team_id = $1 AND user_id = $2",
@@ -182,6 +222,9 @@ impl Store {
             .bind(user_id)
             .execute(&mut **tx)
             .await?;
+            if let Some(post) = announcement {
+                insert_post_in!(tx, greatest, post, &effects);
+            }
             Ok::<_, StoreError>(())
         })
     }
@@ -201,34 +244,62 @@ impl Store {
         })
     }
 
-    /// Adds members to an existing channel (existing members are left as they are).
-    pub async fn add_channel_members(
+    /// Adds a member to an existing channel; an existing member is left as it is. When the
+    /// member is new, `announcement` (the join or "added by" message) is posted in the same
+    /// transaction. Returns whether the member was added.
+    pub async fn add_channel_member(
         &self,
         channel_id: &str,
-        members: &[NewChannelMember],
-    ) -> Result<(), StoreError> {
+        member: &NewChannelMember,
+        announcement: Option<&Post>,
+        team_id: &str,
+    ) -> Result<bool, StoreError> {
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: team_id.to_string(),
+        };
         with_tx!(self, |tx| async {
-            for member in members {
-                insert_channel_member_in!(tx, channel_id, member);
+            let inserted = insert_channel_member_in!(tx, channel_id, member).rows_affected() > 0;
+            if inserted {
+                if let Some(post) = announcement {
+                    insert_post_in!(tx, greatest, post, &effects);
+                }
             }
-            Ok::<_, StoreError>(())
+            Ok::<_, StoreError>(inserted)
         })
     }
 
+    /// Removes a member, posting `announcement` (leave or removal message) in the same
+    /// transaction when there was a member to remove.
     pub async fn remove_channel_member(
         &self,
         channel_id: &str,
         user_id: &str,
+        announcement: Option<&Post>,
+        team_id: &str,
     ) -> Result<bool, StoreError> {
-        let removed = with_writer!(self, |pool| {
-            sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
-                .bind(channel_id)
-                .bind(user_id)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        Ok(removed > 0)
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: team_id.to_string(),
+        };
+        with_tx!(self, |tx| async {
+            let removed =
+                sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+                    .bind(channel_id)
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+                    > 0;
+            if removed {
+                if let Some(post) = announcement {
+                    insert_post_in!(tx, greatest, post, &effects);
+                }
+            }
+            Ok::<_, StoreError>(removed)
+        })
     }
 
     /// Members of a channel by user id.

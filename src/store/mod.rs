@@ -14,6 +14,8 @@ mod error;
 pub mod introspect;
 pub mod licenses;
 pub mod login_attempts;
+#[macro_use]
+mod post_insert;
 pub mod membership;
 pub mod migrate;
 pub mod posts;

@@ -199,11 +199,7 @@ describe('chat through Client4', () => {
         assertLastStatus(201);
     });
 
-    // Known gap (issue 5 still open): Townsquare does not yet post Mattermost's join/add
-    // system messages. Kept as a todo so the gap stays visible in every run.
-    it('posts system messages when members are added to the team and to channels', {
-      todo: 'system_join_team / system_add_to_channel messages are not posted yet',
-    }, async () => {
+    it('posts system messages when members are added to the team and to channels', async () => {
         const townSquare = (await a.getMyChannels(team.id)).find((ch) => ch.name === 'town-square');
         const teamPosts = Object.values((await a.getPosts(townSquare.id)).posts);
         for (const user of [userB, userC]) {

@@ -418,7 +418,7 @@ pub async fn join_by_invite(
             "The invite link is invalid or expired.",
         )
     })?;
-    let mut members = teams::join(&state, &team, &[auth.user_id().to_string()]).await?;
+    let mut members = teams::join(&state, &auth.user, &team, &[auth.user_id().to_string()]).await?;
     let member = members
         .pop()
         .ok_or_else(|| AppError::internal("member missing after insert"))?;

@@ -108,7 +108,27 @@ async fn public_and_private_channels_and_their_readers() {
         .get_as(&eve.token, &format!("/api/v4/channels/{private_id}/posts"))
         .await
         .json();
-    assert_eq!(page["order"].as_array().unwrap().len(), 1);
+    // Newest first: Mattermost's "added to the channel by" message, then Bob's post.
+    let order = page["order"].as_array().unwrap();
+    assert_eq!(order.len(), 2);
+    let added = &page["posts"][order[0].as_str().unwrap()];
+    assert_eq!(added["type"], "system_add_to_channel");
+    assert_eq!(added["user_id"], bob.id.as_str());
+    assert_eq!(added["props"]["addedUserId"], eve.id.as_str());
+    assert_eq!(added["props"]["addedUsername"], "eve");
+    assert_eq!(added["props"]["username"], "bob");
+    assert_eq!(
+        page["posts"][order[1].as_str().unwrap()]["message"],
+        "classified"
+    );
+    let public_page = server
+        .get_as(&eve.token, &format!("/api/v4/channels/{public_id}/posts"))
+        .await
+        .json();
+    let joined = &public_page["posts"][public_page["order"][0].as_str().unwrap()];
+    assert_eq!(joined["type"], "system_join_channel");
+    assert_eq!(joined["user_id"], eve.id.as_str());
+    assert_eq!(joined["props"]["username"], "eve");
 
     // Removed again: access ends at once.
     server
@@ -122,6 +142,39 @@ async fn public_and_private_channels_and_their_readers() {
         .get_as(&eve.token, &format!("/api/v4/channels/{private_id}/posts"))
         .await
         .assert_status(403);
+    let page = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{private_id}/posts"))
+        .await
+        .json();
+    let removed = &page["posts"][page["order"][0].as_str().unwrap()];
+    assert_eq!(removed["type"], "system_remove_from_channel");
+    assert_eq!(removed["props"]["removedUserId"], eve.id.as_str());
+    assert_eq!(removed["message"], "@eve was removed from the channel.");
+    // Eve leaves the public channel herself; a repeated leave changes nothing.
+    for expected in [200, 404] {
+        server
+            .delete_as(
+                &eve.token,
+                &format!("/api/v4/channels/{public_id}/members/{}", eve.id),
+            )
+            .await
+            .assert_status(expected);
+    }
+    let page = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{public_id}/posts"))
+        .await
+        .json();
+    let kinds: Vec<&str> = page["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| {
+            page["posts"][id.as_str().unwrap()]["type"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(kinds, ["system_leave_channel", "system_join_channel"]);
 
     let by_name = server
         .get_as(
@@ -311,6 +364,20 @@ async fn unread_and_mention_counts_until_viewed() {
         .await
         .json();
     let town_id = town["id"].as_str().unwrap();
+    // The team's system messages came first: the creator's join (read by its author) and
+    // "bob added to the team by admin" (unread for Bob, as in Mattermost).
+    let base = town["total_msg_count"].as_i64().unwrap();
+    assert_eq!(base, 2);
+    assert_eq!(town["total_msg_count_root"], 2);
+    let before = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/users/me/channels/{town_id}/unread"),
+        )
+        .await
+        .json();
+    assert_eq!(before["msg_count"], 1);
+    assert_eq!(before["mention_count"], 0);
 
     post(&server, &admin, town_id, "hello all").await;
     post(&server, &admin, town_id, "hey @bob look").await;
@@ -328,8 +395,8 @@ async fn unread_and_mention_counts_until_viewed() {
         .get_as(&bob.token, &format!("/api/v4/channels/{town_id}"))
         .await
         .json();
-    assert_eq!(channel["total_msg_count"], 4);
-    assert_eq!(channel["total_msg_count_root"], 3);
+    assert_eq!(channel["total_msg_count"], base + 4);
+    assert_eq!(channel["total_msg_count_root"], base + 3);
     let unread = server
         .get_as(
             &bob.token,
@@ -337,9 +404,9 @@ async fn unread_and_mention_counts_until_viewed() {
         )
         .await
         .json();
-    assert_eq!(unread["msg_count"], 4);
+    assert_eq!(unread["msg_count"], 1 + 4);
     assert_eq!(unread["mention_count"], 2, "@bob and @channel");
-    assert_eq!(unread["msg_count_root"], 3);
+    assert_eq!(unread["msg_count_root"], 1 + 3);
     let team_unread = server
         .get_as(
             &bob.token,
@@ -347,7 +414,7 @@ async fn unread_and_mention_counts_until_viewed() {
         )
         .await
         .json();
-    assert_eq!(team_unread["msg_count"], 4);
+    assert_eq!(team_unread["msg_count"], 1 + 4);
     assert_eq!(team_unread["mention_count"], 2);
     // The author has read everything they wrote.
     let own = server
@@ -386,7 +453,7 @@ async fn unread_and_mention_counts_until_viewed() {
         )
         .await
         .json();
-    assert_eq!(member["msg_count"], 4);
+    assert_eq!(member["msg_count"], base + 4);
 
     // Direct messages count as mentions for the other person.
     let dm = server

@@ -287,3 +287,86 @@ async fn patch_archive_roles_and_permissions() {
         .json();
     assert_eq!(found.as_array().unwrap().len(), 1);
 }
+
+/// The `type` of each post in `town-square`, newest first, with its props.
+async fn town_square_posts(
+    server: &TestServer,
+    token: &str,
+    team_id: &str,
+) -> Vec<(String, serde_json::Value)> {
+    let town = server
+        .get_as(
+            token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json();
+    let page = server
+        .get_as(
+            token,
+            &format!("/api/v4/channels/{}/posts", town["id"].as_str().unwrap()),
+        )
+        .await
+        .json();
+    page["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| {
+            let post = &page["posts"][id.as_str().unwrap()];
+            (
+                post["type"].as_str().unwrap().to_string(),
+                post["props"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn membership_changes_post_mattermost_system_messages() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let eve = server.user(&admin, "eve").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Admin creates (joins), adds Bob; Eve joins the open team herself.
+    join(&server, &admin, &team_id, &bob).await;
+    server
+        .post_as(
+            &eve.token,
+            &format!("/api/v4/teams/{team_id}/members"),
+            &json!({"team_id": team_id, "user_id": eve.id}),
+        )
+        .await
+        .assert_status(201);
+    // Adding someone who is already a member posts nothing.
+    join(&server, &admin, &team_id, &bob).await;
+    // Eve leaves; the admin removes Bob.
+    for (token, user_id) in [(&eve.token, &eve.id), (&admin.token, &bob.id)] {
+        server
+            .delete_as(token, &format!("/api/v4/teams/{team_id}/members/{user_id}"))
+            .await
+            .assert_status(200);
+    }
+    let posts = town_square_posts(&server, &admin.token, &team_id).await;
+    let kinds: Vec<&str> = posts.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "system_remove_from_team",
+            "system_leave_team",
+            "system_join_team",
+            "system_add_to_team",
+            "system_join_team",
+        ]
+    );
+    assert_eq!(posts[0].1["removedUserId"], bob.id.as_str());
+    assert_eq!(posts[1].1["username"], "eve");
+    assert_eq!(posts[2].1["username"], "eve");
+    assert_eq!(posts[3].1["addedUsername"], "bob");
+    assert_eq!(posts[3].1["userId"], admin.id.as_str());
+    assert_eq!(posts[4].1["username"], "admin");
+}

@@ -1,0 +1,192 @@
+//! The system messages Mattermost posts when people join, leave, are added to or removed from
+//! teams and channels. Clients render them from `type` and `props`; `message` is the English
+//! fallback that bots and older clients show.
+
+use serde_json::{json, Map, Value};
+use townsquare_sdk::model::{Post, User};
+
+use crate::id::new_id;
+
+pub const JOIN_TEAM: &str = "system_join_team";
+pub const ADD_TO_TEAM: &str = "system_add_to_team";
+pub const LEAVE_TEAM: &str = "system_leave_team";
+pub const REMOVE_FROM_TEAM: &str = "system_remove_from_team";
+pub const JOIN_CHANNEL: &str = "system_join_channel";
+pub const ADD_TO_CHANNEL: &str = "system_add_to_channel";
+pub const LEAVE_CHANNEL: &str = "system_leave_channel";
+pub const REMOVE_FROM_CHANNEL: &str = "system_remove_from_channel";
+
+fn system_post(
+    channel_id: &str,
+    author_id: &str,
+    post_type: &str,
+    message: String,
+    props: Value,
+    now: i64,
+) -> Post {
+    let props: Map<String, Value> = match props {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Post {
+        id: new_id(),
+        create_at: now,
+        update_at: now,
+        user_id: author_id.to_string(),
+        channel_id: channel_id.to_string(),
+        message,
+        post_type: post_type.to_string(),
+        props,
+        ..Default::default()
+    }
+}
+
+/// `user` joined by themselves, or was added by `actor`.
+fn joined(
+    channel_id: &str,
+    actor: &User,
+    user: &User,
+    now: i64,
+    (join_type, add_type, place): (&str, &str, &str),
+) -> Post {
+    if actor.id == user.id {
+        system_post(
+            channel_id,
+            &user.id,
+            join_type,
+            format!("{} joined the {place}.", user.username),
+            json!({ "username": user.username }),
+            now,
+        )
+    } else {
+        system_post(
+            channel_id,
+            &actor.id,
+            add_type,
+            format!(
+                "{} added to the {place} by {}.",
+                user.username, actor.username
+            ),
+            json!({
+                "userId": actor.id,
+                "username": actor.username,
+                "addedUserId": user.id,
+                "addedUsername": user.username,
+            }),
+            now,
+        )
+    }
+}
+
+/// `user` left by themselves, or was removed by `actor`. The message names `@username` so
+/// mention parsing treats it as a username even after the user is gone.
+fn left(
+    channel_id: &str,
+    actor: &User,
+    user: &User,
+    now: i64,
+    (leave_type, remove_type, place): (&str, &str, &str),
+) -> Post {
+    if actor.id == user.id {
+        system_post(
+            channel_id,
+            &user.id,
+            leave_type,
+            format!("@{} left the {place}.", user.username),
+            json!({ "username": user.username }),
+            now,
+        )
+    } else {
+        system_post(
+            channel_id,
+            &actor.id,
+            remove_type,
+            format!("@{} was removed from the {place}.", user.username),
+            json!({ "removedUserId": user.id, "removedUsername": user.username }),
+            now,
+        )
+    }
+}
+
+/// Posted in the team's `town-square`.
+pub fn team_joined(town_square_id: &str, actor: &User, user: &User, now: i64) -> Post {
+    joined(
+        town_square_id,
+        actor,
+        user,
+        now,
+        (JOIN_TEAM, ADD_TO_TEAM, "team"),
+    )
+}
+
+/// Posted in the team's `town-square`.
+pub fn team_left(town_square_id: &str, actor: &User, user: &User, now: i64) -> Post {
+    left(
+        town_square_id,
+        actor,
+        user,
+        now,
+        (LEAVE_TEAM, REMOVE_FROM_TEAM, "team"),
+    )
+}
+
+pub fn channel_joined(channel_id: &str, actor: &User, user: &User, now: i64) -> Post {
+    joined(
+        channel_id,
+        actor,
+        user,
+        now,
+        (JOIN_CHANNEL, ADD_TO_CHANNEL, "channel"),
+    )
+}
+
+pub fn channel_left(channel_id: &str, actor: &User, user: &User, now: i64) -> Post {
+    left(
+        channel_id,
+        actor,
+        user,
+        now,
+        (LEAVE_CHANNEL, REMOVE_FROM_CHANNEL, "channel"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, username: &str) -> User {
+        User {
+            id: id.into(),
+            username: username.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn self_and_other_changes_have_mattermost_types_and_props() {
+        let alice = user("a", "alice");
+        let bob = user("b", "bob");
+        let join = channel_joined("c", &alice, &alice, 5);
+        assert_eq!(join.post_type, JOIN_CHANNEL);
+        assert_eq!(join.user_id, "a");
+        assert_eq!(join.props["username"], "alice");
+        assert_eq!(join.message, "alice joined the channel.");
+
+        let added = team_joined("t", &alice, &bob, 5);
+        assert_eq!(added.post_type, ADD_TO_TEAM);
+        assert_eq!(added.user_id, "a");
+        assert_eq!(added.props["addedUserId"], "b");
+        assert_eq!(added.props["addedUsername"], "bob");
+        assert_eq!(added.message, "bob added to the team by alice.");
+
+        let removed = channel_left("c", &alice, &bob, 5);
+        assert_eq!(removed.post_type, REMOVE_FROM_CHANNEL);
+        assert_eq!(removed.props["removedUserId"], "b");
+        assert_eq!(removed.message, "@bob was removed from the channel.");
+
+        let leave = team_left("t", &bob, &bob, 5);
+        assert_eq!(leave.post_type, LEAVE_TEAM);
+        assert_eq!(leave.user_id, "b");
+        assert_eq!(leave.message, "@bob left the team.");
+    }
+}
