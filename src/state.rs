@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use townsquare_sdk::{Edition, Entitlements, Extensions, LicenseProblem, LicenseSnapshot};
 
+use crate::app::activity_memo::ActivityMemo;
 use crate::app::passwords::PasswordHasher;
 use crate::app::throttle::Throttle;
 use crate::build_info;
@@ -23,6 +24,8 @@ pub struct Inner {
     pub extensions: Extensions,
     pub hasher: PasswordHasher,
     pub throttle: Throttle,
+    /// When each user's presence was last checked on this node (skips a read per request).
+    pub activity_memo: ActivityMemo,
     /// What this server may do right now; read without locking on every request, replaced
     /// atomically on upload, removal, expiry and changes made by other nodes or the CLI.
     entitlements: ArcSwap<Entitlements>,
@@ -40,6 +43,7 @@ impl AppState {
         Self(Arc::new(Inner {
             hasher,
             throttle,
+            activity_memo: ActivityMemo::default(),
             config: ArcSwap::from_pointee(config),
             runtime,
             store,

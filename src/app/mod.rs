@@ -1,5 +1,6 @@
 //! Business rules. Handlers parse and authorise; these functions decide; the store persists.
 
+pub mod activity_memo;
 pub mod auth;
 pub mod avatar;
 pub mod channels;

@@ -3,7 +3,7 @@
 //!
 //! Automatic presence is cheap by design: [`record_activity`] reads the status row (a primary
 //! key lookup on the read pool) and writes at most once per [`ACTIVITY_WRITE_INTERVAL_MS`] per
-//! user, the write itself guarded by the stored `last_activity_at` so concurrent requests and
+//! user (`activity_memo` remembers the last check), the write itself guarded by the stored `last_activity_at` so concurrent requests and
 //! other nodes cannot multiply it. `away` is never written by a timer: a non-manual `online`
 //! status older than [`AWAY_TIMEOUT_MS`] reads as `away`, and an expired do-not-disturb reads as
 //! the status it replaced.
@@ -90,6 +90,9 @@ fn activity_needs_write(row: Option<&StatusRow>, now: i64) -> bool {
 /// set by hand (`dnd`, `away`, `offline` chosen by the user stay). Writes at most once per
 /// minute per user. Call it from the authenticated request path.
 pub async fn record_activity(state: &AppState, user_id: &str, now: i64) -> Result<()> {
+    if state.activity_memo.is_fresh(user_id, now) {
+        return Ok(());
+    }
     let current = state.store.status(user_id).await?;
     if activity_needs_write(current.as_ref(), now) {
         state
@@ -97,6 +100,7 @@ pub async fn record_activity(state: &AppState, user_id: &str, now: i64) -> Resul
             .touch_status_online(user_id, now, ACTIVITY_WRITE_INTERVAL_MS)
             .await?;
     }
+    state.activity_memo.checked(user_id, now);
     Ok(())
 }
 
@@ -215,6 +219,7 @@ pub async fn set_status(
         ..row
     };
     state.store.upsert_status(&row).await?;
+    state.activity_memo.forget(user_id);
     Ok(effective_status(user_id, Some(row), now))
 }
 

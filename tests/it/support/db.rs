@@ -72,15 +72,22 @@ impl TestDb {
                     "PostgreSQL at {} is unreachable",
                     pg_admin_url()
                 );
-                let name = format!("ts_test_{}", townsquare::id::new_id());
+                let name = test_database_name();
                 let template = template().await;
                 let mut admin = PgConnection::connect(&pg_admin_url())
                     .await
                     .expect("pg admin");
-                admin
-                    .execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
-                    .await
-                    .expect("create test database from template");
+                let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+                if let Err(first) = admin.execute(create.as_str()).await {
+                    // Another test process (another checkout with other migrations) may have
+                    // swept our template; build it again and retry once.
+                    eprintln!("creating {name} from {template} failed ({first}); rebuilding");
+                    ensure_template(&template).await;
+                    admin
+                        .execute(create.as_str())
+                        .await
+                        .expect("create test database from template");
+                }
                 TestDb {
                     kind,
                     dir: Some(dir),
@@ -96,7 +103,7 @@ impl TestDb {
             .prefix("townsquare-test-")
             .tempdir()
             .expect("temp dir");
-        let name = format!("ts_test_{}", townsquare::id::new_id());
+        let name = test_database_name();
         let mut admin = PgConnection::connect(&pg_admin_url())
             .await
             .expect("pg admin");
@@ -160,6 +167,17 @@ impl TestDb {
 }
 
 /// Name of the migrated template for the current migration set; created once per process.
+/// `ts_test_{unix seconds}_{id}`: the creation time lets the sweep leave young databases of
+/// other running test processes alone.
+fn test_database_name() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("ts_test_{secs}_{}", townsquare::id::new_id())
+}
+
+/// The migrated template for this build's migrations, created once per test process.
 async fn template() -> String {
     static TEMPLATE: OnceCell<String> = OnceCell::const_new();
     TEMPLATE
@@ -169,61 +187,70 @@ async fn template() -> String {
                 hash.update(migration.up(townsquare::store::Dialect::Postgres));
             }
             let name = format!("ts_tpl_{}", &hex::encode(hash.finalize())[..16]);
-            let mut admin = PgConnection::connect(&pg_admin_url())
-                .await
-                .expect("pg admin");
-            // Serialise template creation across concurrently running test binaries.
-            admin
-                .execute("SELECT pg_advisory_lock(74185)")
-                .await
-                .expect("lock");
-            sweep_stale(&mut admin, &name).await;
-            let exists: Option<(i32,)> =
-                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
-                    .bind(&name)
-                    .fetch_optional(&mut admin)
-                    .await
-                    .expect("query templates");
-            if exists.is_none() {
-                let building = format!("{name}_build");
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {building}").as_str())
-                    .await
-                    .expect("drop");
-                admin
-                    .execute(format!("CREATE DATABASE {building}").as_str())
-                    .await
-                    .expect("create template");
-                {
-                    let settings = townsquare::config::SqlSettings {
-                        data_source: pg_url_for(&building),
-                        ..Default::default()
-                    };
-                    let store = townsquare::store::connect(&settings)
-                        .await
-                        .expect("connect template");
-                    townsquare::store::migrate::migrate(&store)
-                        .await
-                        .expect("migrate template");
-                    store.close().await;
-                }
-                admin
-                    .execute(format!("ALTER DATABASE {building} RENAME TO {name}").as_str())
-                    .await
-                    .expect("publish template");
-            }
-            admin
-                .execute("SELECT pg_advisory_unlock(74185)")
-                .await
-                .expect("unlock");
+            ensure_template(&name).await;
             name
         })
         .await
         .clone()
 }
 
-/// Drops test databases left by earlier runs and templates of older migration sets.
+/// Creates the template `name` unless it exists, under an advisory lock shared by every
+/// test process on this server; sweeps stale test databases on the way.
+async fn ensure_template(name: &str) {
+    let mut admin = PgConnection::connect(&pg_admin_url())
+        .await
+        .expect("pg admin");
+    admin
+        .execute("SELECT pg_advisory_lock(74185)")
+        .await
+        .expect("lock");
+    sweep_stale(&mut admin, name).await;
+    let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(&mut admin)
+        .await
+        .expect("query templates");
+    if exists.is_none() {
+        let building = format!("{name}_build");
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS {building}").as_str())
+            .await
+            .expect("drop");
+        admin
+            .execute(format!("CREATE DATABASE {building}").as_str())
+            .await
+            .expect("create template");
+        {
+            let settings = townsquare::config::SqlSettings {
+                data_source: pg_url_for(&building),
+                ..Default::default()
+            };
+            let store = townsquare::store::connect(&settings)
+                .await
+                .expect("connect template");
+            townsquare::store::migrate::migrate(&store)
+                .await
+                .expect("migrate template");
+            store.close().await;
+        }
+        admin
+            .execute(format!("ALTER DATABASE {building} RENAME TO {name}").as_str())
+            .await
+            .expect("publish template");
+    }
+    admin
+        .execute("SELECT pg_advisory_unlock(74185)")
+        .await
+        .expect("unlock");
+}
+
 async fn sweep_stale(admin: &mut PgConnection, keep_template: &str) {
+    /// Test databases younger than this may belong to a test process still running.
+    const KEEP_YOUNGER_THAN_SECS: u64 = 20 * 60;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let names: Vec<(String,)> = sqlx::query_as(
         "SELECT datname::text FROM pg_database WHERE (datname LIKE 'ts\\_test\\_%' OR datname LIKE 'ts\\_tpl\\_%') AND datname <> $1",
     )
@@ -232,6 +259,13 @@ async fn sweep_stale(admin: &mut PgConnection, keep_template: &str) {
     .await
     .unwrap_or_default();
     for (name,) in names {
+        let created = name
+            .strip_prefix("ts_test_")
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(secs, _)| secs.parse::<u64>().ok());
+        if created.is_some_and(|secs| now.saturating_sub(secs) < KEEP_YOUNGER_THAN_SECS) {
+            continue;
+        }
         // Fails harmlessly for databases another running test process still uses.
         let _ = admin
             .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
