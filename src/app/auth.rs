@@ -56,7 +56,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthCo
     }
     let hash = hash_token(token);
     let now = now_ms();
-    if let Some(stored) = state.store.session_by_token_hash(&hash).await? {
+    if let Some((stored, user)) = state.store.session_and_user_by_token_hash(&hash).await? {
         let mut session = stored.session;
         if session.expires_at != 0 && session.expires_at < now {
             state
@@ -65,14 +65,9 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthCo
                 .await?;
             return Ok(None);
         }
-        let Some(user) = state
-            .store
-            .user(&session.user_id)
-            .await?
-            .filter(User::is_active)
-        else {
+        if !user.is_active() {
             return Ok(None);
-        };
+        }
         if now - session.last_activity_at > ACTIVITY_WRITE_INTERVAL_MS {
             let config = state.config();
             if config.service.extend_session_length_with_activity {

@@ -1,8 +1,10 @@
 //! The `sessions` table. Tokens are stored and looked up only by their SHA-256 hash.
 
 use sqlx::FromRow;
-use townsquare_sdk::model::{Session, StringMap};
+use townsquare_sdk::model::{Session, StringMap, User};
 
+use super::sql::prefixed;
+use super::users::{UserRow, COLUMNS as USER_COLUMNS};
 use super::{Store, StoreError};
 
 /// A stored session with the fields the server needs beyond the wire shape.
@@ -52,6 +54,43 @@ impl From<SessionRow> for StoredSession {
 
 const COLUMNS: &str =
     "id, create_at, expires_at, last_activity_at, user_id, device_id, roles, is_oauth, expired_notify, props, csrf_token";
+
+/// A session and its user from one joined read (the hot path of every request).
+#[derive(FromRow)]
+struct SessionUserRow {
+    s_id: String,
+    s_create_at: i64,
+    s_expires_at: i64,
+    s_last_activity_at: i64,
+    s_user_id: String,
+    s_device_id: String,
+    s_roles: String,
+    s_is_oauth: bool,
+    s_expired_notify: bool,
+    s_props: String,
+    s_csrf_token: String,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+impl From<SessionUserRow> for (StoredSession, User) {
+    fn from(row: SessionUserRow) -> Self {
+        let session = SessionRow {
+            id: row.s_id,
+            create_at: row.s_create_at,
+            expires_at: row.s_expires_at,
+            last_activity_at: row.s_last_activity_at,
+            user_id: row.s_user_id,
+            device_id: row.s_device_id,
+            roles: row.s_roles,
+            is_oauth: row.s_is_oauth,
+            expired_notify: row.s_expired_notify,
+            props: row.s_props,
+            csrf_token: row.s_csrf_token,
+        };
+        (session.into(), row.user.into())
+    }
+}
 
 impl Store {
     /// Stores a new session; when `device_id` is set, other sessions of the user on that device
@@ -104,16 +143,30 @@ impl Store {
         })
     }
 
-    pub async fn session_by_token_hash(
+    /// The session with this token hash and its user, in one read. A session whose user row
+    /// is gone reads as no session.
+    pub async fn session_and_user_by_token_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<StoredSession>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1");
-        let row: Option<SessionRow> = with_reader!(self, |pool| sqlx::query_as(&sql)
+    ) -> Result<Option<(StoredSession, User)>, StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let session_columns = COLUMNS
+                .split(", ")
+                .map(|c| format!("s.{c} AS s_{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT {session_columns}, {} FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1",
+                prefixed(USER_COLUMNS, "u")
+            )
+        });
+        let row: Option<SessionUserRow> = with_reader!(self, |pool| sqlx::query_as(sql)
             .bind(token_hash)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(StoredSession::from))
+        Ok(row.map(Into::into))
     }
 
     pub async fn sessions_for_user(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {

@@ -5,13 +5,13 @@ use townsquare_sdk::model::{StringMap, User};
 
 use super::{Dialect, Store, StoreError};
 
-const COLUMNS: &str = "id, create_at, update_at, delete_at, username, auth_data, auth_service, email, \
+pub(super) const COLUMNS: &str = "id, create_at, update_at, delete_at, username, auth_data, auth_service, email, \
     email_verified, nickname, first_name, last_name, position, roles, allow_marketing, props, notify_props, \
     last_password_update, last_picture_update, failed_attempts, locale, timezone, mfa_active, remote_id, \
     last_activity_at, is_bot, bot_description, disable_welcome_email, last_login";
 
 #[derive(FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: String,
     create_at: i64,
     update_at: i64,
