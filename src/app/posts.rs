@@ -13,7 +13,7 @@ use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::{is_valid_id, new_id};
 use crate::state::AppState;
-use crate::store::posts::{ChannelPage, PostEffects};
+use crate::store::posts::{ChannelPage, MentionInfo, PostEffects};
 use crate::time::now_ms;
 
 /// Mattermost's `MaxPostSize` in runes.
@@ -68,7 +68,13 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
     if !is_valid_id(&input.channel_id) {
         return Err(AppError::invalid_body_param("channel_id").into());
     }
-    let access = access(state, auth, &input.channel_id).await?;
+    // The members' mention data is read beside the access check: one round trip less.
+    let (access, members) = tokio::try_join!(access(state, auth, &input.channel_id), async {
+        Ok(state
+            .store
+            .channel_member_mention_info(&input.channel_id)
+            .await?)
+    },)?;
     let may_post = access.member.is_some() && access.can(auth, Permission::CreatePost);
     if !may_post && !auth.can(Permission::ManageSystem) {
         return Err(AppError::forbidden(Permission::CreatePost.id()).into());
@@ -149,7 +155,7 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
         pending_post_id: input.pending_post_id,
         ..Default::default()
     };
-    let effects = post_effects(state, auth, &access, &post).await?;
+    let effects = post_effects(state, auth, &access, &members, &post).await?;
     state.store.insert_post(&post, &effects).await?;
     Ok(post)
 }
@@ -158,12 +164,9 @@ async fn post_effects(
     state: &AppState,
     auth: &AuthContext,
     access: &ChannelAccess,
+    members: &[MentionInfo],
     post: &Post,
 ) -> Result<PostEffects> {
-    let members = state
-        .store
-        .channel_member_mention_info(&access.channel.id)
-        .await?;
     let mentioned = if access.channel.channel_type == "D" {
         // Every direct message is a mention for the other person.
         members

@@ -224,6 +224,27 @@ impl Store {
         Ok(row.map(TeamMember::from))
     }
 
+    /// The user's membership in the team of `channel_id` (none for direct and group channels),
+    /// without first reading the channel, so it can run beside the channel read.
+    pub async fn team_member_for_channel(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<Option<TeamMember>, StoreError> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM team_members \
+             WHERE team_id = (SELECT team_id FROM channels WHERE id = $1) AND user_id = $2"
+        );
+        let row: Option<TeamMemberRow> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(channel_id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(TeamMember::from))
+    }
+
     /// Active members of a team, by user id.
     pub async fn team_members(
         &self,
