@@ -186,7 +186,7 @@ async fn post_effects(
                 }
             }
         }
-        mentions::mentioned_members(&parsed, &members, &post.user_id, channel_mentions, &online)
+        mentions::mentioned_members(&parsed, members, &post.user_id, channel_mentions, &online)
     };
     Ok(PostEffects {
         mentioned_user_ids: mentioned,
