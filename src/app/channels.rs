@@ -695,6 +695,65 @@ pub async fn update_notify_props(
     Ok(())
 }
 
+/// Converts a public channel to private or back (`PUT /channels/{id}/privacy`). The default
+/// channel, direct and group channels cannot change; converting needs the matching
+/// `convert_*` permission (channel or team admins by default).
+pub async fn convert_privacy(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+    privacy: &str,
+) -> Result<Channel> {
+    let access = access(state, auth, channel_id).await?;
+    access.require_read(auth)?;
+    let (to_private, permission) = match privacy {
+        "P" => (true, Permission::ConvertPublicChannelToPrivate),
+        "O" => (false, Permission::ConvertPrivateChannelToPublic),
+        _ => return Err(AppError::invalid_body_param("privacy").into()),
+    };
+    let channel = &access.channel;
+    if matches!(channel.channel_type.as_str(), "D" | "G") {
+        return Err(AppError::bad_request(
+            "api.channel.update_channel_privacy.direct_or_group_error",
+            "Direct and group channels cannot change privacy.",
+        )
+        .into());
+    }
+    if channel.name == TOWN_SQUARE {
+        return Err(AppError::bad_request(
+            "api.channel.update_channel_privacy.default_channel_error",
+            "The default channel cannot be made private.",
+        )
+        .into());
+    }
+    if channel.delete_at != 0 {
+        return Err(AppError::bad_request(
+            "api.channel.update_channel_privacy.archived_channel_error",
+            "An archived channel cannot change privacy.",
+        )
+        .into());
+    }
+    access.require(auth, permission)?;
+    if channel.channel_type == privacy {
+        return Ok(access.channel);
+    }
+    let now = now_ms();
+    let mut converted = access.channel.clone();
+    converted.channel_type = privacy.to_string();
+    converted.update_at = now;
+    let announcement =
+        system_posts::channel_privacy_changed(&converted.id, &auth.user, to_private, now);
+    state
+        .store
+        .convert_channel(&converted, &announcement)
+        .await?;
+    Ok(state
+        .store
+        .channel(&converted.id)
+        .await?
+        .unwrap_or(converted))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

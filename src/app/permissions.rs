@@ -41,6 +41,8 @@ pub enum Permission {
     ManageChannelRoles,
     DeletePublicChannel,
     DeletePrivateChannel,
+    ConvertPublicChannelToPrivate,
+    ConvertPrivateChannelToPublic,
     // Posts
     CreatePost,
     EditPost,
@@ -88,6 +90,8 @@ impl Permission {
             Permission::ManageChannelRoles => "manage_channel_roles",
             Permission::DeletePublicChannel => "delete_public_channel",
             Permission::DeletePrivateChannel => "delete_private_channel",
+            Permission::ConvertPublicChannelToPrivate => "convert_public_channel_to_private",
+            Permission::ConvertPrivateChannelToPublic => "convert_private_channel_to_public",
             Permission::CreatePost => "create_post",
             Permission::EditPost => "edit_post",
             Permission::EditOthersPosts => "edit_others_posts",
@@ -160,6 +164,8 @@ fn role_grants(role: &str, permission: Permission) -> bool {
                 | ManageChannelRoles
                 | DeletePublicChannel
                 | DeletePrivateChannel
+                | ConvertPublicChannelToPrivate
+                | ConvertPrivateChannelToPublic
                 | DeleteOthersPosts
                 | EditOthersPosts
         ),
@@ -199,6 +205,8 @@ fn role_grants(role: &str, permission: Permission) -> bool {
                 | ManageChannelRoles
                 | DeletePublicChannel
                 | DeletePrivateChannel
+                | ConvertPublicChannelToPrivate
+                | ConvertPrivateChannelToPublic
         ),
         _ => false,
     }

@@ -508,3 +508,121 @@ pub async fn around_last_unread(
     list.has_next = Some(has_next);
     Ok(list)
 }
+
+/// Earlier versions of the caller's own post, newest first. Only the author may see them, as
+/// in Mattermost; a post never edited has no history (404).
+pub async fn edit_history(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+) -> Result<Vec<Post>> {
+    let (post, access) = readable_post(state, auth, post_id).await?;
+    if post.user_id != auth.user_id() || !access.can(auth, Permission::EditPost) {
+        return Err(AppError::forbidden(Permission::EditPost.id()).into());
+    }
+    let history = state.store.edit_history(&post.id).await?;
+    if history.is_empty() {
+        return Err(AppError::not_found(
+            "app.post.get_edit_history_for_post.app_error",
+            "The post has no edit history.",
+        )
+        .into());
+    }
+    Ok(history)
+}
+
+/// Most posts re-read when a channel is marked unread far back; older ones are counted as
+/// unread messages but not re-scanned for mentions.
+const UNREAD_MENTION_SCAN_LIMIT: i64 = 5_000;
+
+/// What `POST /users/{user_id}/posts/{post_id}/set_unread` returns (Mattermost's
+/// ChannelUnreadAt).
+#[derive(Debug, serde::Serialize)]
+pub struct ChannelUnreadAt {
+    pub team_id: String,
+    pub user_id: String,
+    pub channel_id: String,
+    pub msg_count: i64,
+    pub mention_count: i64,
+    pub mention_count_root: i64,
+    pub urgent_mention_count: i64,
+    pub msg_count_root: i64,
+    pub last_viewed_at: i64,
+}
+
+/// Marks the channel of `post_id` unread for the caller from that post on: the read marker
+/// moves to just before it and the mention counts are recounted from the posts after it.
+pub async fn mark_unread_from(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+) -> Result<ChannelUnreadAt> {
+    let (post, access) = readable_post(state, auth, post_id).await?;
+    if access.member.is_none() {
+        return Err(AppError::forbidden(Permission::ReadChannel.id()).into());
+    }
+    let channel = &access.channel;
+    let user_id = auth.user_id();
+    let later = state
+        .store
+        .channel_posts_from(&channel.id, post.create_at, UNREAD_MENTION_SCAN_LIMIT)
+        .await?;
+    let me: Vec<MentionInfo> = state
+        .store
+        .channel_member_mention_info(&channel.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.user_id == user_id)
+        .collect();
+    let channel_mentions = access.can(auth, Permission::UseChannelMentions);
+    let no_one_online = std::collections::BTreeSet::new();
+    let (mut mentions, mut mentions_root) = (0, 0);
+    for later_post in later
+        .iter()
+        .filter(|p| p.delete_at == 0 && p.user_id != user_id)
+    {
+        let mentioned = channel.channel_type == "D"
+            || !mentions::mentioned_members(
+                &mentions::parse(&later_post.message),
+                &me,
+                &later_post.user_id,
+                channel_mentions,
+                &no_one_online,
+            )
+            .is_empty();
+        if mentioned {
+            mentions += 1;
+            if later_post.root_id.is_empty() {
+                mentions_root += 1;
+            }
+        }
+    }
+    let now = now_ms();
+    state
+        .store
+        .mark_unread_from(
+            &channel.id,
+            user_id,
+            post.create_at,
+            mentions,
+            mentions_root,
+            now,
+        )
+        .await?;
+    let member = state
+        .store
+        .channel_member(&channel.id, user_id)
+        .await?
+        .ok_or_else(crate::app::channels::member_not_found)?;
+    Ok(ChannelUnreadAt {
+        team_id: channel.team_id.clone(),
+        user_id: user_id.to_string(),
+        channel_id: channel.id.clone(),
+        msg_count: member.msg_count,
+        mention_count: member.mention_count,
+        mention_count_root: member.mention_count_root,
+        urgent_mention_count: member.urgent_mention_count,
+        msg_count_root: member.msg_count_root,
+        last_viewed_at: member.last_viewed_at,
+    })
+}

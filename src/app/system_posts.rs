@@ -15,6 +15,7 @@ pub const JOIN_CHANNEL: &str = "system_join_channel";
 pub const ADD_TO_CHANNEL: &str = "system_add_to_channel";
 pub const LEAVE_CHANNEL: &str = "system_leave_channel";
 pub const REMOVE_FROM_CHANNEL: &str = "system_remove_from_channel";
+pub const CHANGE_CHANNEL_PRIVACY: &str = "system_change_chan_privacy";
 
 fn system_post(
     channel_id: &str,
@@ -147,6 +148,23 @@ pub fn channel_left(channel_id: &str, actor: &User, user: &User, now: i64) -> Po
         user,
         now,
         (LEAVE_CHANNEL, REMOVE_FROM_CHANNEL, "channel"),
+    )
+}
+
+/// Posted when `actor` converts a channel between public and private.
+pub fn channel_privacy_changed(channel_id: &str, actor: &User, to_private: bool, now: i64) -> Post {
+    let message = if to_private {
+        "This channel has been converted to a Private Channel."
+    } else {
+        "This channel has been converted to a Public Channel and can be joined by any team member."
+    };
+    system_post(
+        channel_id,
+        &actor.id,
+        CHANGE_CHANNEL_PRIVACY,
+        message.to_string(),
+        json!({ "username": actor.username }),
+        now,
     )
 }
 

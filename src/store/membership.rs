@@ -302,6 +302,30 @@ impl Store {
         })
     }
 
+    /// Converts a channel between public and private, posting `announcement` in the same
+    /// transaction.
+    pub async fn convert_channel(
+        &self,
+        channel: &Channel,
+        announcement: &Post,
+    ) -> Result<(), StoreError> {
+        let greatest = self.greatest();
+        let effects = PostEffects {
+            mentioned_user_ids: Vec::new(),
+            team_id: channel.team_id.clone(),
+        };
+        with_tx!(self, |tx| async {
+            sqlx::query("UPDATE channels SET type = $2, update_at = $3 WHERE id = $1")
+                .bind(&channel.id)
+                .bind(&channel.channel_type)
+                .bind(channel.update_at)
+                .execute(&mut **tx)
+                .await?;
+            insert_post_in!(tx, greatest, announcement, &effects);
+            Ok::<_, StoreError>(())
+        })
+    }
+
     /// Members of a channel by user id.
     pub async fn channel_members(
         &self,

@@ -381,6 +381,74 @@ impl Store {
         self.posts_by_ids(&ids).await
     }
 
+    /// Earlier versions of an edited post, newest first (Mattermost's edit history).
+    pub async fn edit_history(&self, post_id: &str) -> Result<Vec<Post>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE original_id = $1 ORDER BY update_at DESC, id DESC LIMIT 200"
+        );
+        let rows: Vec<PostRow> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql).bind(post_id).fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(Post::from).collect())
+    }
+
+    /// The posts of a channel from `create_at` on, oldest first, at most `limit` (for
+    /// recounting mentions when a channel is marked unread from a post).
+    pub async fn channel_posts_from(
+        &self,
+        channel_id: &str,
+        create_at: i64,
+        limit: i64,
+    ) -> Result<Vec<Post>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE channel_id = $1 AND create_at >= $2 AND original_id = '' \
+             ORDER BY create_at, id LIMIT $3"
+        );
+        let rows: Vec<PostRow> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(channel_id)
+                .bind(create_at)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(Post::from).collect())
+    }
+
+    /// Marks a channel unread for a member from `create_at` on: the member has read only what
+    /// came before (as counted in `total_msg_count`), with the given mention counts.
+    pub async fn mark_unread_from(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        create_at: i64,
+        mention_count: i64,
+        mention_count_root: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = with_writer!(self, |pool| {
+            sqlx::query(
+                "UPDATE channel_members SET last_viewed_at = $3 - 1, last_update_at = $6, \
+                 msg_count = (SELECT c.total_msg_count FROM channels c WHERE c.id = $1) - \
+                   (SELECT COUNT(*) FROM posts p WHERE p.channel_id = $1 AND p.create_at >= $3 AND p.original_id = ''), \
+                 msg_count_root = (SELECT c.total_msg_count_root FROM channels c WHERE c.id = $1) - \
+                   (SELECT COUNT(*) FROM posts p WHERE p.channel_id = $1 AND p.create_at >= $3 AND p.original_id = '' AND p.root_id = ''), \
+                 mention_count = $4, mention_count_root = $5 \
+                 WHERE channel_id = $1 AND user_id = $2",
+            )
+            .bind(channel_id)
+            .bind(user_id)
+            .bind(create_at)
+            .bind(mention_count)
+            .bind(mention_count_root)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(updated > 0)
+    }
+
     /// Members of a channel with the user fields mention detection needs.
     pub async fn channel_member_mention_info(
         &self,

@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_group))
         .routes(routes!(get_channel, update_channel, archive_channel))
         .routes(routes!(patch_channel))
+        .routes(routes!(update_privacy))
         .routes(routes!(restore_channel))
         .routes(routes!(channel_by_name))
         .routes(routes!(channel_by_team_and_channel_name))
@@ -117,6 +118,36 @@ pub async fn patch_channel(
     Ok(Json(
         channels::patch_channel(&state, &auth, &id_param(&channel_id, "channel_id")?, patch)
             .await?,
+    ))
+}
+
+/// The body of `PUT /channels/{channel_id}/privacy`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PrivacyChange {
+    /// `O` (public) or `P` (private).
+    #[serde(deserialize_with = "nullable")]
+    pub privacy: String,
+}
+
+/// Convert a channel between public (`O`) and private (`P`).
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}/privacy", tag = "channels", request_body = PrivacyChange,
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value),
+    (status = 400, description = "Bad privacy value, default, direct or group channel"), (status = 403, description = "Not allowed")))]
+pub async fn update_privacy(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(channel_id): Path<String>,
+    JsonBody(change): JsonBody<PrivacyChange>,
+) -> Result<Json<Channel>> {
+    Ok(Json(
+        channels::convert_privacy(
+            &state,
+            &auth,
+            &id_param(&channel_id, "channel_id")?,
+            &change.privacy,
+        )
+        .await?,
     ))
 }
 

@@ -32,6 +32,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(unpin_post))
         .routes(routes!(pinned_posts))
         .routes(routes!(posts_around_unread))
+        .routes(routes!(edit_history))
+        .routes(routes!(set_unread))
 }
 
 /// Create a post (201). `root_id` makes it a reply; `pending_post_id` makes retries safe.
@@ -101,6 +103,40 @@ pub async fn delete_post(
 ) -> Result<Json<Value>> {
     posts::delete_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
     Ok(status_ok())
+}
+
+/// Earlier versions of the caller's own edited post, newest first.
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}/edit_history", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "Earlier versions", body = Value), (status = 403, description = "Not the author"),
+    (status = 404, description = "No such post or no history")))]
+pub async fn edit_history(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Vec<Post>>> {
+    Ok(Json(
+        posts::edit_history(&state, &auth, &id_param(&post_id, "post_id")?).await?,
+    ))
+}
+
+/// Marks a channel unread from a post on, for the caller.
+#[utoipa::path(post, path = "/api/v4/users/{user_id}/posts/{post_id}/set_unread", tag = "posts",
+    params(("user_id" = String, Path), ("post_id" = String, Path)),
+    responses((status = 200, description = "ChannelUnreadAt", body = Value), (status = 403, description = "Another user, or not a member")))]
+pub async fn set_unread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((user_id, post_id)): Path<(String, String)>,
+) -> Result<Json<posts::ChannelUnreadAt>> {
+    let user_id = super::common::user_id_param(&user_id, &auth)?;
+    if user_id != auth.user_id() {
+        return Err(
+            AppError::forbidden(crate::app::permissions::Permission::EditOtherUsers.id()).into(),
+        );
+    }
+    Ok(Json(
+        posts::mark_unread_from(&state, &auth, &id_param(&post_id, "post_id")?).await?,
+    ))
 }
 
 /// A thread: the root and every reply.

@@ -552,3 +552,98 @@ async fn users_filtered_by_team_and_channel_membership() {
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
 }
+
+#[tokio::test]
+async fn channels_convert_between_public_and_private() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let eve = server.user(&admin, "eve").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(&server, &admin, &team_id, &bob).await;
+    join(&server, &admin, &team_id, &eve).await;
+    let created = channel(&server, &bob, &team_id, "plans", "O").await;
+    let id = created["id"].as_str().unwrap();
+    let privacy = format!("/api/v4/channels/{id}/privacy");
+    // Eve is only a team member: she may not convert it.
+    server
+        .put_as(&eve.token, &privacy, &json!({"privacy": "P"}))
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .put_as(&bob.token, &privacy, &json!({"privacy": "X"}))
+        .await
+        .assert_error(400, "api.context.invalid_body_param.app_error");
+    let converted = server
+        .put_as(&bob.token, &privacy, &json!({"privacy": "P"}))
+        .await;
+    converted.assert_status(200);
+    assert_eq!(converted.json()["type"], "P");
+    // Now private: Eve, not a member, loses sight of it at once.
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{id}"))
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    let page = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{id}/posts"))
+        .await
+        .json();
+    let latest = &page["posts"][page["order"][0].as_str().unwrap()];
+    assert_eq!(latest["type"], "system_change_chan_privacy");
+    assert_eq!(latest["props"]["username"], "bob");
+    server
+        .put_as(&bob.token, &privacy, &json!({"privacy": "O"}))
+        .await
+        .assert_status(200);
+    server
+        .get_as(&eve.token, &format!("/api/v4/channels/{id}"))
+        .await
+        .assert_status(200);
+
+    // Neither the default channel nor direct messages change privacy.
+    let town = server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json();
+    server
+        .put_as(
+            &admin.token,
+            &format!("/api/v4/channels/{}/privacy", town["id"].as_str().unwrap()),
+            &json!({"privacy": "P"}),
+        )
+        .await
+        .assert_error(
+            400,
+            "api.channel.update_channel_privacy.default_channel_error",
+        );
+    let dm = server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/direct",
+            &json!([bob.id, eve.id]),
+        )
+        .await
+        .json();
+    server
+        .put_as(
+            &bob.token,
+            &format!("/api/v4/channels/{}/privacy", dm["id"].as_str().unwrap()),
+            &json!({"privacy": "P"}),
+        )
+        .await
+        .assert_status(400);
+    server
+        .put_as(
+            &bob.token,
+            "/api/v4/channels/zzzzzzzzzzzzzzzzzzzzzzzzzz/privacy",
+            &json!({"privacy": "P"}),
+        )
+        .await
+        .assert_status(404);
+}

@@ -351,3 +351,144 @@ async fn here_mentions_only_online_members() {
     assert_eq!(unread(bob.token.clone()).await, 1);
     assert_eq!(unread(carol.token.clone()).await, 0);
 }
+
+#[tokio::test]
+async fn edit_history_is_for_the_author_only() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let created = post(&server, &bob, &channel_id, "first draft").await;
+    let id = created["id"].as_str().unwrap();
+    let history_path = format!("/api/v4/posts/{id}/edit_history");
+    server
+        .get_as(&bob.token, &history_path)
+        .await
+        .assert_error(404, "app.post.get_edit_history_for_post.app_error");
+    for message in ["second draft", "final"] {
+        server
+            .put_as(
+                &bob.token,
+                &format!("/api/v4/posts/{id}/patch"),
+                &json!({"message": message}),
+            )
+            .await
+            .assert_status(200);
+    }
+    let history = server.get_as(&bob.token, &history_path).await;
+    history.assert_status(200);
+    let versions = history.json();
+    let messages: Vec<&str> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["second draft", "first draft"], "newest first");
+    assert!(versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["original_id"] == id));
+    // Not even an admin reads someone else's drafts; unknown posts are 404.
+    server
+        .get_as(&admin.token, &history_path)
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    server
+        .get_as(
+            &bob.token,
+            "/api/v4/posts/zzzzzzzzzzzzzzzzzzzzzzzzzz/edit_history",
+        )
+        .await
+        .assert_status(404);
+    server
+        .get_as(&bob.token, "/api/v4/posts/bad/edit_history")
+        .await
+        .assert_status(400);
+}
+
+#[tokio::test]
+async fn set_unread_moves_the_read_marker_and_recounts_mentions() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let first = post(&server, &admin, &channel_id, "one").await;
+    post(&server, &admin, &channel_id, "two @bob").await;
+    post(&server, &admin, &channel_id, "three").await;
+    server
+        .post_as(
+            &bob.token,
+            "/api/v4/channels/members/me/view",
+            &json!({"channel_id": channel_id}),
+        )
+        .await
+        .assert_status(200);
+    let unread_path = format!("/api/v4/users/me/channels/{channel_id}/unread");
+    assert_eq!(
+        server.get_as(&bob.token, &unread_path).await.json()["msg_count"],
+        0
+    );
+
+    let marked = server
+        .post_as(
+            &bob.token,
+            &format!(
+                "/api/v4/users/{}/posts/{}/set_unread",
+                bob.id,
+                first["id"].as_str().unwrap()
+            ),
+            &json!({"collapsed_threads_supported": true}),
+        )
+        .await;
+    marked.assert_status(200);
+    let body = marked.json();
+    assert_eq!(body["channel_id"], channel_id.as_str());
+    assert_eq!(body["mention_count"], 1);
+    assert_eq!(
+        body["last_viewed_at"].as_i64().unwrap(),
+        first["create_at"].as_i64().unwrap() - 1
+    );
+    let unread = server.get_as(&bob.token, &unread_path).await.json();
+    assert_eq!(
+        unread["msg_count"], 3,
+        "the marked post and the two after it"
+    );
+    assert_eq!(unread["mention_count"], 1);
+    assert_eq!(unread["msg_count_root"], 3);
+
+    // Only for yourself, only where you can read.
+    server
+        .post_as(
+            &admin.token,
+            &format!(
+                "/api/v4/users/{}/posts/{}/set_unread",
+                bob.id,
+                first["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await
+        .assert_error(403, "api.context.permissions.app_error");
+    let eve = server.user(&admin, "eve").await;
+    server
+        .post_as(
+            &eve.token,
+            &format!(
+                "/api/v4/users/{}/posts/{}/set_unread",
+                eve.id,
+                first["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await
+        .assert_status(403);
+    server
+        .post_as(
+            &bob.token,
+            &format!(
+                "/api/v4/users/{}/posts/zzzzzzzzzzzzzzzzzzzzzzzzzz/set_unread",
+                bob.id
+            ),
+            &json!({}),
+        )
+        .await
+        .assert_status(404);
+}
