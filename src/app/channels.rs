@@ -433,6 +433,7 @@ pub async fn patch_channel(
         )
         .into());
     }
+    let before = access.channel.clone();
     let mut channel = access.channel;
     if let Some(name) = patch.name.filter(|n| !n.is_empty()) {
         if is_dm {
@@ -471,7 +472,12 @@ pub async fn patch_channel(
         validate_text(&channel.display_name, &channel.header, &channel.purpose)?;
     }
     channel.update_at = now_ms();
-    state.store.update_channel(&channel).await?;
+    let announcements =
+        system_posts::channel_properties_changed(&before, &channel, &auth.user, channel.update_at);
+    state
+        .store
+        .update_channel_announced(&channel, &announcements)
+        .await?;
     Ok(channel)
 }
 
@@ -508,7 +514,11 @@ pub async fn set_archived(
     let now = now_ms();
     channel.delete_at = if archive { now } else { 0 };
     channel.update_at = now;
-    state.store.update_channel(&channel).await?;
+    let announcement = system_posts::channel_archived(&channel.id, &auth.user, archive, now);
+    state
+        .store
+        .update_channel_announced(&channel, &[announcement])
+        .await?;
     Ok(channel)
 }
 
@@ -745,7 +755,7 @@ pub async fn convert_privacy(
         system_posts::channel_privacy_changed(&converted.id, &auth.user, to_private, now);
     state
         .store
-        .convert_channel(&converted, &announcement)
+        .update_channel_announced(&converted, &[announcement])
         .await?;
     Ok(state
         .store

@@ -3,7 +3,7 @@
 //! fallback that bots and older clients show.
 
 use serde_json::{json, Map, Value};
-use townsquare_sdk::model::{Post, User};
+use townsquare_sdk::model::{Channel, Post, User};
 
 use crate::id::new_id;
 
@@ -16,6 +16,11 @@ pub const ADD_TO_CHANNEL: &str = "system_add_to_channel";
 pub const LEAVE_CHANNEL: &str = "system_leave_channel";
 pub const REMOVE_FROM_CHANNEL: &str = "system_remove_from_channel";
 pub const CHANGE_CHANNEL_PRIVACY: &str = "system_change_chan_privacy";
+pub const HEADER_CHANGE: &str = "system_header_change";
+pub const PURPOSE_CHANGE: &str = "system_purpose_change";
+pub const DISPLAYNAME_CHANGE: &str = "system_displayname_change";
+pub const CHANNEL_DELETED: &str = "system_channel_deleted";
+pub const CHANNEL_RESTORED: &str = "system_channel_restored";
 
 fn system_post(
     channel_id: &str,
@@ -168,6 +173,92 @@ pub fn channel_privacy_changed(channel_id: &str, actor: &User, to_private: bool,
     )
 }
 
+/// "changed from: X to: Y", or the set / removed forms when one side is empty.
+fn change_message(username: &str, what: &str, old: &str, new: &str) -> String {
+    match (old.is_empty(), new.is_empty()) {
+        (true, _) => format!("{username} updated the channel {what} to: {new}"),
+        (false, true) => format!("{username} removed the channel {what} (was: {old})"),
+        (false, false) => format!("{username} updated the channel {what} from: {old} to: {new}"),
+    }
+}
+
+/// One message per changed header, purpose or display name (direct and group channels
+/// included, as in Mattermost).
+pub fn channel_properties_changed(
+    before: &Channel,
+    after: &Channel,
+    actor: &User,
+    now: i64,
+) -> Vec<Post> {
+    let changes = [
+        (
+            HEADER_CHANGE,
+            "header",
+            "old_header",
+            "new_header",
+            &before.header,
+            &after.header,
+        ),
+        (
+            PURPOSE_CHANGE,
+            "purpose",
+            "old_purpose",
+            "new_purpose",
+            &before.purpose,
+            &after.purpose,
+        ),
+        (
+            DISPLAYNAME_CHANGE,
+            "display name",
+            "old_displayname",
+            "new_displayname",
+            &before.display_name,
+            &after.display_name,
+        ),
+    ];
+    changes
+        .into_iter()
+        .filter(|(_, _, _, _, old, new)| old != new)
+        .filter(|(kind, ..)| {
+            // Direct and group channels have no editable display name worth announcing.
+            *kind != DISPLAYNAME_CHANGE || !matches!(after.channel_type.as_str(), "D" | "G")
+        })
+        .enumerate()
+        .map(|(index, (kind, what, old_key, new_key, old, new))| {
+            let mut props = Map::new();
+            props.insert("username".into(), actor.username.clone().into());
+            props.insert(old_key.into(), old.clone().into());
+            props.insert(new_key.into(), new.clone().into());
+            system_post(
+                &after.id,
+                &actor.id,
+                kind,
+                change_message(&actor.username, what, old, new),
+                Value::Object(props),
+                // A millisecond apart, so the announcements keep their order in the channel.
+                now + index as i64,
+            )
+        })
+        .collect()
+}
+
+/// Posted when `actor` archives (or restores) a channel.
+pub fn channel_archived(channel_id: &str, actor: &User, archived: bool, now: i64) -> Post {
+    let (kind, verb) = if archived {
+        (CHANNEL_DELETED, "archived")
+    } else {
+        (CHANNEL_RESTORED, "unarchived")
+    };
+    system_post(
+        channel_id,
+        &actor.id,
+        kind,
+        format!("{} {verb} the channel", actor.username),
+        json!({ "username": actor.username }),
+        now,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +292,29 @@ mod tests {
         assert_eq!(removed.post_type, REMOVE_FROM_CHANNEL);
         assert_eq!(removed.props["removedUserId"], "b");
         assert_eq!(removed.message, "@bob was removed from the channel.");
+
+        let before = Channel {
+            id: "c".into(),
+            header: "old".into(),
+            purpose: "same".into(),
+            display_name: "Eng".into(),
+            channel_type: "O".into(),
+            ..Default::default()
+        };
+        let after = Channel {
+            header: String::new(),
+            display_name: "Engineering".into(),
+            ..before.clone()
+        };
+        let changes = channel_properties_changed(&before, &after, &alice, 5);
+        let kinds: Vec<&str> = changes.iter().map(|p| p.post_type.as_str()).collect();
+        assert_eq!(kinds, [HEADER_CHANGE, DISPLAYNAME_CHANGE]);
+        assert_eq!(
+            changes[0].message,
+            "alice removed the channel header (was: old)"
+        );
+        assert_eq!(changes[0].props["old_header"], "old");
+        assert_eq!(changes[1].props["new_displayname"], "Engineering");
 
         let leave = team_left("t", &bob, &bob, 5);
         assert_eq!(leave.post_type, LEAVE_TEAM);

@@ -261,27 +261,6 @@ impl Store {
     }
 
     /// Writes a channel's editable fields and archive state.
-    pub async fn update_channel(&self, channel: &Channel) -> Result<(), StoreError> {
-        with_writer!(self, |pool| {
-            sqlx::query(
-                "UPDATE channels SET update_at = $2, delete_at = $3, display_name = $4, name = $5, header = $6, \
-                 purpose = $7, type = $8 WHERE id = $1",
-            )
-            .bind(&channel.id)
-            .bind(channel.update_at)
-            .bind(channel.delete_at)
-            .bind(&channel.display_name)
-            .bind(&channel.name)
-            .bind(&channel.header)
-            .bind(&channel.purpose)
-            .bind(&channel.channel_type)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        Ok(())
-    }
-
     pub async fn set_channel_member_admin(
         &self,
         channel_id: &str,

@@ -302,12 +302,12 @@ impl Store {
         })
     }
 
-    /// Converts a channel between public and private, posting `announcement` in the same
-    /// transaction.
-    pub async fn convert_channel(
+    /// Updates a channel's properties (name, display name, header, purpose, type, archive
+    /// state) and posts the system messages that announce the change, in one transaction.
+    pub async fn update_channel_announced(
         &self,
         channel: &Channel,
-        announcement: &Post,
+        announcements: &[Post],
     ) -> Result<(), StoreError> {
         let greatest = self.greatest();
         let effects = PostEffects {
@@ -315,13 +315,23 @@ impl Store {
             team_id: channel.team_id.clone(),
         };
         with_tx!(self, |tx| async {
-            sqlx::query("UPDATE channels SET type = $2, update_at = $3 WHERE id = $1")
-                .bind(&channel.id)
-                .bind(&channel.channel_type)
-                .bind(channel.update_at)
-                .execute(&mut **tx)
-                .await?;
-            insert_post_in!(tx, greatest, announcement, &effects);
+            for post in announcements {
+                insert_post_in!(tx, greatest, post, &effects);
+            }
+            sqlx::query(
+                "UPDATE channels SET update_at = $2, delete_at = $3, display_name = $4, name = $5, header = $6, \
+                 purpose = $7, type = $8 WHERE id = $1",
+            )
+            .bind(&channel.id)
+            .bind(channel.update_at)
+            .bind(channel.delete_at)
+            .bind(&channel.display_name)
+            .bind(&channel.name)
+            .bind(&channel.header)
+            .bind(&channel.purpose)
+            .bind(&channel.channel_type)
+            .execute(&mut **tx)
+            .await?;
             Ok::<_, StoreError>(())
         })
     }

@@ -647,3 +647,74 @@ async fn channels_convert_between_public_and_private() {
         .await
         .assert_status(404);
 }
+
+#[tokio::test]
+async fn property_changes_and_archiving_are_announced() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let team_id = team(&server, &admin, "eng").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    join(&server, &admin, &team_id, &bob).await;
+    let created = channel(&server, &bob, &team_id, "plans", "O").await;
+    let id = created["id"].as_str().unwrap();
+    server
+        .put_as(
+            &bob.token,
+            &format!("/api/v4/channels/{id}/patch"),
+            &json!({"header": "Roadmap", "purpose": "planning", "display_name": "Plans"}),
+        )
+        .await
+        .assert_status(200);
+    // Only what changed is announced: the display name stayed "plans" -> "Plans" changed,
+    // header and purpose were empty before.
+    server
+        .delete_as(&bob.token, &format!("/api/v4/channels/{id}"))
+        .await
+        .assert_status(200);
+    server
+        .post_as(
+            &bob.token,
+            &format!("/api/v4/channels/{id}/restore"),
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+    let page = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{id}/posts"))
+        .await
+        .json();
+    let posts: Vec<&serde_json::Value> = page["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| &page["posts"][id.as_str().unwrap()])
+        .collect();
+    let kinds: Vec<&str> = posts.iter().map(|p| p["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "system_channel_restored",
+            "system_channel_deleted",
+            "system_displayname_change",
+            "system_purpose_change",
+            "system_header_change",
+        ]
+    );
+    assert_eq!(posts[4]["props"]["new_header"], "Roadmap");
+    assert_eq!(posts[4]["props"]["old_header"], "");
+    assert_eq!(
+        posts[4]["message"],
+        "bob updated the channel header to: Roadmap"
+    );
+    assert_eq!(posts[2]["props"]["old_displayname"], "plans");
+    assert!(posts.iter().all(|p| p["user_id"] == bob.id.as_str()));
+    // The counters moved with the announcements.
+    let counted = server
+        .get_as(&bob.token, &format!("/api/v4/channels/{id}"))
+        .await
+        .json();
+    assert_eq!(counted["total_msg_count"], 5);
+}
