@@ -379,6 +379,29 @@ describe('chat through Client4', () => {
             await expectClientError(c.patchPost({id: root.id, message: 'hijacked'}), 403, PERMISSIONS);
         });
 
+        it('keeps the edit history for the author only', async () => {
+            const history = await b.getPostEditHistory(root.id);
+            assertLastStatus(200);
+            assert.equal(history.length, 1);
+            assert.equal(history[0].message, root.message, 'the version before the edit');
+            assert.equal(history[0].original_id, root.id);
+            await expectClientError(c.getPostEditHistory(root.id), 403, PERMISSIONS);
+        });
+
+        it('marks the channel unread from a post with markPostAsUnread', async () => {
+            await c.viewMyChannel(pub.id);
+            const marked = await c.markPostAsUnread(userC.id, reply.id);
+            assertLastStatus(200);
+            assert.equal(marked.channel_id, pub.id);
+            assert.equal(marked.user_id, userC.id);
+            assert.equal(marked.last_viewed_at, reply.create_at - 1);
+            const channel = await c.getChannel(pub.id);
+            const member = await c.getMyChannelMember(pub.id);
+            assert.ok(unread(channel, member) >= 2, 'the reply and what came after it are unread again');
+            await c.viewMyChannel(pub.id);
+            await expectClientError(c.markPostAsUnread(userB.id, reply.id), 403, PERMISSIONS);
+        });
+
         it('adds, lists and removes reactions', async () => {
             const plusOne = await c.addReaction(userC.id, root.id, '+1');
             assertLastStatus(200);
@@ -546,6 +569,19 @@ describe('chat through Client4', () => {
             assert.ok(mineC.includes(pub.id) && mineC.includes(dm.id) && mineC.includes(gm.id));
             assert.ok(!mineC.includes(priv.id), 'c is not in the private channel');
         });
+    });
+
+    it('converts a channel to private and back with updateChannelPrivacy', async () => {
+        const plans = await b.createChannel({team_id: team.id, name: uniqueName('plans'), display_name: 'Plans', type: 'O'});
+        const converted = await b.updateChannelPrivacy(plans.id, 'P');
+        assertLastStatus(200);
+        assert.equal(converted.type, 'P');
+        await expectClientError(c.getChannel(plans.id), 403, PERMISSIONS);
+        const posts = await b.getPosts(plans.id);
+        assert.equal(posts.posts[posts.order[0]].type, 'system_change_chan_privacy');
+        assert.equal((await b.updateChannelPrivacy(plans.id, 'O')).type, 'O');
+        assert.equal((await c.getChannel(plans.id)).id, plans.id);
+        await expectClientError(c.updateChannelPrivacy(plans.id, 'P'), 403, PERMISSIONS);
     });
 
     it('lists profiles in the team and in channels', async () => {
