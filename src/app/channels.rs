@@ -137,25 +137,22 @@ impl ChannelAccess {
     }
 }
 
-/// Loads a channel and the caller's standing in it. The three reads run at once: on
-/// PostgreSQL each is a round trip, and this is on the path of nearly every channel request.
+/// Loads a channel and the caller's standing in it, in one joined read (this is on the path
+/// of nearly every channel request).
 pub async fn access(
     state: &AppState,
     auth: &AuthContext,
     channel_id: &str,
 ) -> Result<ChannelAccess> {
-    let (channel, member, team_member) = tokio::try_join!(
-        state.store.channel(channel_id),
-        state.store.channel_member(channel_id, auth.user_id()),
-        state
-            .store
-            .team_member_for_channel(channel_id, auth.user_id()),
-    )?;
-    let channel = channel.ok_or_else(channel_not_found)?;
+    let found = state
+        .store
+        .channel_with_memberships(channel_id, auth.user_id())
+        .await?
+        .ok_or_else(channel_not_found)?;
     Ok(ChannelAccess {
-        channel,
-        member,
-        team_member: team_member.filter(|m| m.delete_at == 0),
+        channel: found.channel,
+        member: found.member,
+        team_member: found.team_member.filter(|m| m.delete_at == 0),
     })
 }
 

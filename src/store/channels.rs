@@ -1,7 +1,7 @@
 //! `channels` and `channel_members`.
 
 use sqlx::FromRow;
-use townsquare_sdk::model::{Channel, ChannelMember, StringMap};
+use townsquare_sdk::model::{Channel, ChannelMember, StringMap, TeamMember};
 
 use super::{Store, StoreError};
 
@@ -116,6 +116,118 @@ impl From<ChannelMemberRow> for ChannelMember {
             scheme_admin: row.scheme_admin,
             explicit_roles: row.roles,
         }
+    }
+}
+
+/// A channel with the caller's channel and team membership, from one joined read. The
+/// member columns are NULL where the caller is not a member.
+#[derive(FromRow)]
+struct ChannelAccessRow {
+    #[sqlx(flatten)]
+    channel: ChannelRow,
+    cm_channel_id: Option<String>,
+    cm_user_id: Option<String>,
+    cm_roles: Option<String>,
+    cm_last_viewed_at: Option<i64>,
+    cm_msg_count: Option<i64>,
+    cm_msg_count_root: Option<i64>,
+    cm_mention_count: Option<i64>,
+    cm_mention_count_root: Option<i64>,
+    cm_urgent_mention_count: Option<i64>,
+    cm_notify_props: Option<String>,
+    cm_last_update_at: Option<i64>,
+    cm_scheme_user: Option<bool>,
+    cm_scheme_admin: Option<bool>,
+    cm_scheme_guest: Option<bool>,
+    tm_team_id: Option<String>,
+    tm_user_id: Option<String>,
+    tm_roles: Option<String>,
+    tm_delete_at: Option<i64>,
+    tm_scheme_user: Option<bool>,
+    tm_scheme_admin: Option<bool>,
+    tm_scheme_guest: Option<bool>,
+}
+
+/// What [`Store::channel_with_memberships`] returns.
+pub struct ChannelWithMemberships {
+    pub channel: Channel,
+    pub member: Option<ChannelMember>,
+    pub team_member: Option<TeamMember>,
+}
+
+impl From<ChannelAccessRow> for ChannelWithMemberships {
+    fn from(row: ChannelAccessRow) -> Self {
+        let member = row.cm_channel_id.map(|channel_id| {
+            ChannelMember::from(ChannelMemberRow {
+                channel_id,
+                user_id: row.cm_user_id.unwrap_or_default(),
+                roles: row.cm_roles.unwrap_or_default(),
+                last_viewed_at: row.cm_last_viewed_at.unwrap_or_default(),
+                msg_count: row.cm_msg_count.unwrap_or_default(),
+                msg_count_root: row.cm_msg_count_root.unwrap_or_default(),
+                mention_count: row.cm_mention_count.unwrap_or_default(),
+                mention_count_root: row.cm_mention_count_root.unwrap_or_default(),
+                urgent_mention_count: row.cm_urgent_mention_count.unwrap_or_default(),
+                notify_props: row.cm_notify_props.unwrap_or_default(),
+                last_update_at: row.cm_last_update_at.unwrap_or_default(),
+                scheme_user: row.cm_scheme_user.unwrap_or_default(),
+                scheme_admin: row.cm_scheme_admin.unwrap_or_default(),
+                scheme_guest: row.cm_scheme_guest.unwrap_or_default(),
+            })
+        });
+        let team_member = row.tm_team_id.map(|team_id| {
+            TeamMember::from(super::teams::TeamMemberRow {
+                team_id,
+                user_id: row.tm_user_id.unwrap_or_default(),
+                roles: row.tm_roles.unwrap_or_default(),
+                delete_at: row.tm_delete_at.unwrap_or_default(),
+                scheme_user: row.tm_scheme_user.unwrap_or_default(),
+                scheme_admin: row.tm_scheme_admin.unwrap_or_default(),
+                scheme_guest: row.tm_scheme_guest.unwrap_or_default(),
+            })
+        });
+        ChannelWithMemberships {
+            channel: row.channel.into(),
+            member,
+            team_member,
+        }
+    }
+}
+
+fn aliased(columns: &str, table: &str, prefix: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{table}.{c} AS {prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// A channel and the user's channel and team memberships in one read: the access check
+    /// on the path of nearly every channel request.
+    pub async fn channel_with_memberships(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<Option<ChannelWithMemberships>, StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT {}, {}, {} FROM channels c \
+                 LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = $2 \
+                 LEFT JOIN team_members tm ON tm.team_id = c.team_id AND tm.user_id = $2 \
+                 WHERE c.id = $1",
+                super::sql::prefixed(CHANNEL_COLUMNS, "c"),
+                aliased(MEMBER_COLUMNS, "cm", "cm_"),
+                aliased(super::teams::TEAM_MEMBER_COLUMNS, "tm", "tm_"),
+            )
+        });
+        let row: Option<ChannelAccessRow> = with_reader!(self, |pool| sqlx::query_as(sql)
+            .bind(channel_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(Into::into))
     }
 }
 

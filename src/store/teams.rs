@@ -58,16 +58,17 @@ impl From<TeamRow> for Team {
 
 const MEMBER_COLUMNS: &str =
     "team_id, user_id, roles, delete_at, scheme_user, scheme_admin, scheme_guest";
+pub(super) const TEAM_MEMBER_COLUMNS: &str = MEMBER_COLUMNS;
 
 #[derive(FromRow)]
 pub(crate) struct TeamMemberRow {
-    team_id: String,
-    user_id: String,
-    roles: String,
-    delete_at: i64,
-    scheme_user: bool,
-    scheme_admin: bool,
-    scheme_guest: bool,
+    pub(super) team_id: String,
+    pub(super) user_id: String,
+    pub(super) roles: String,
+    pub(super) delete_at: i64,
+    pub(super) scheme_user: bool,
+    pub(super) scheme_admin: bool,
+    pub(super) scheme_guest: bool,
 }
 
 impl From<TeamMemberRow> for TeamMember {
@@ -217,27 +218,6 @@ impl Store {
         let row: Option<TeamMemberRow> = with_reader!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(team_id)
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await
-        })?;
-        Ok(row.map(TeamMember::from))
-    }
-
-    /// The user's membership in the team of `channel_id` (none for direct and group channels),
-    /// without first reading the channel, so it can run beside the channel read.
-    pub async fn team_member_for_channel(
-        &self,
-        channel_id: &str,
-        user_id: &str,
-    ) -> Result<Option<TeamMember>, StoreError> {
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM team_members \
-             WHERE team_id = (SELECT team_id FROM channels WHERE id = $1) AND user_id = $2"
-        );
-        let row: Option<TeamMemberRow> = with_reader!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(channel_id)
                 .bind(user_id)
                 .fetch_optional(pool)
                 .await
