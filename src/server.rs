@@ -49,6 +49,9 @@ impl Server {
             service_environment = runtime.service_environment.as_str(),
             "starting Townsquare"
         );
+        store.session_cache().set_ttl(Duration::from_secs(
+            config.service.session_cache_in_minutes.saturating_mul(60),
+        ));
         let state = AppState::new(config, runtime, store, extensions);
         crate::app::licensing::start(&state).await;
         Ok(Self { state, listener })
@@ -77,6 +80,7 @@ impl Server {
             .layer(crate::api::router(state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
+        let auth_listener = tokio::spawn(crate::store::auth_notify::listen(state.store.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),
             stopping_tx.subscribe(),
@@ -106,6 +110,8 @@ impl Server {
         let _ = license_watch.await;
         housekeeping.abort();
         let _ = housekeeping.await;
+        auth_listener.abort();
+        let _ = auth_listener.await;
         served?;
         state.store.close().await;
         tracing::info!("stopped");

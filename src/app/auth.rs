@@ -77,7 +77,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthCo
             session.last_activity_at = now;
             state
                 .store
-                .touch_session(&session.id, now, session.expires_at)
+                .touch_session(&session.user_id, &session.id, now, session.expires_at)
                 .await?;
         }
         session.roles = user.roles.clone();

@@ -7,6 +7,7 @@
 #[macro_use]
 mod macros;
 pub mod access_tokens;
+pub mod auth_notify;
 mod channels;
 mod connect;
 pub mod dump;
@@ -21,6 +22,7 @@ pub mod migrate;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod session_cache;
 mod sessions;
 pub mod sql;
 pub mod statuses;
@@ -29,9 +31,12 @@ pub mod terms;
 pub mod threads;
 pub mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
+
+use session_cache::SessionCache;
 
 pub use connect::connect;
 pub use error::{is_unique_violation, StoreError};
@@ -62,14 +67,45 @@ pub enum Pools {
 }
 
 /// Handle to the database. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pools: Pools,
+    session_cache: Arc<SessionCache>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("pools", &self.pools).finish()
+    }
 }
 
 impl Store {
     pub fn from_pools(pools: Pools) -> Self {
-        Self { pools }
+        // Nothing but this process writes an SQLite database's sessions (the CLI does not touch
+        // them), so its cache is trusted at once; PostgreSQL's once the listener runs.
+        let trusted = matches!(pools, Pools::Sqlite { .. });
+        Self {
+            pools,
+            session_cache: Arc::new(SessionCache::new(trusted)),
+        }
+    }
+
+    pub fn session_cache(&self) -> &SessionCache {
+        &self.session_cache
+    }
+
+    /// A user or one of their sessions changed: forget the cached lookups here, and tell the
+    /// other nodes (PostgreSQL `NOTIFY`, delivered to every listening server).
+    pub(crate) async fn auth_changed(&self, user_id: &str) -> Result<(), StoreError> {
+        self.session_cache.forget_user(user_id);
+        if let Pools::Postgres(pool) = &self.pools {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(auth_notify::CHANNEL)
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 
     pub fn pools(&self) -> &Pools {

@@ -140,12 +140,36 @@ impl Store {
                 .await?;
             }
             Ok::<_, StoreError>(())
-        })
+        })?;
+        // The user row changed (last login), and a device login replaces the device's earlier
+        // session, which other nodes may have cached.
+        if session.device_id.is_empty() {
+            self.session_cache().forget_user(&session.user_id);
+            Ok(())
+        } else {
+            self.auth_changed(&session.user_id).await
+        }
     }
 
     /// The session with this token hash and its user, in one read. A session whose user row
     /// is gone reads as no session.
     pub async fn session_and_user_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(StoredSession, User)>, StoreError> {
+        if let Some(hit) = self.session_cache().get(token_hash) {
+            return Ok(Some(hit));
+        }
+        let generation = self.session_cache().generation();
+        let found = self.read_session_and_user(token_hash).await?;
+        if let Some((session, user)) = &found {
+            self.session_cache()
+                .put(token_hash, session, user, generation);
+        }
+        Ok(found)
+    }
+
+    async fn read_session_and_user(
         &self,
         token_hash: &str,
     ) -> Result<Option<(StoredSession, User)>, StoreError> {
@@ -197,22 +221,27 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
+        self.auth_changed(user_id).await?;
         Ok(affected > 0)
     }
 
     pub async fn delete_sessions_for_user(&self, user_id: &str) -> Result<u64, StoreError> {
-        Ok(with_writer!(self, |pool| {
+        let deleted = with_writer!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected())
-        })?)
+        })?;
+        self.auth_changed(user_id).await?;
+        Ok(deleted)
     }
 
-    /// Records activity and (optionally) pushes the expiry forward.
+    /// Records activity and (optionally) pushes the expiry forward. Other nodes need not
+    /// hear of it: a stale copy only expires earlier, and then reads the row again.
     pub async fn touch_session(
         &self,
+        user_id: &str,
         session_id: &str,
         now: i64,
         expires_at: i64,
@@ -226,11 +255,13 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
+        self.session_cache().forget_user(user_id);
         Ok(())
     }
 
     pub async fn set_session_device(
         &self,
+        user_id: &str,
         session_id: &str,
         device_id: &str,
     ) -> Result<(), StoreError> {
@@ -242,10 +273,11 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        self.auth_changed(user_id).await
     }
 
-    /// Removes sessions whose expiry has passed.
+    /// Removes sessions whose expiry has passed. Cached copies need no notice: their own
+    /// expiry is checked on every use.
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
         Ok(with_writer!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE expires_at < $1")

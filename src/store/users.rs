@@ -396,7 +396,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        self.auth_changed(&user.id).await
     }
 
     pub async fn update_user_roles(
@@ -414,7 +414,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        self.auth_changed(user_id).await
     }
 
     /// Sets a new password hash and revokes every session and access token of the user, in
@@ -433,7 +433,8 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
             revoke_all_in(tx, user_id).await
-        })
+        })?;
+        self.auth_changed(user_id).await
     }
 
     /// Deactivates (`active = false`) or reactivates a user. Deactivation revokes every session
@@ -455,7 +456,8 @@ impl Store {
                 revoke_all_in(tx, user_id).await?;
             }
             Ok::<_, StoreError>(())
-        })
+        })?;
+        self.auth_changed(user_id).await
     }
 }
 

@@ -232,7 +232,7 @@ pub async fn attach_device(
     if auth.access_token_id.is_none() {
         state
             .store
-            .set_session_device(&auth.session.id, &body.device_id)
+            .set_session_device(auth.user_id(), &auth.session.id, &body.device_id)
             .await?;
     }
     Ok(status_ok())

@@ -2,6 +2,7 @@
 
 mod login;
 mod profile;
+mod session_cache;
 mod sessions;
 mod signup;
 mod tokens;
