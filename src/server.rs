@@ -40,6 +40,7 @@ impl Server {
         runtime: RuntimeEnv,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
+        crate::realtime::limits::raise_open_files();
         let store = open_store(&config).await?;
         let extensions = crate::edition::build_extensions();
         tracing::info!(
@@ -76,6 +77,7 @@ impl Server {
         let service = tower::util::MapRequestLayer::new(crate::api::middleware::collapse_slashes)
             .layer(crate::api::router(state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let ws_state = state.clone();
         let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),
@@ -90,6 +92,8 @@ impl Server {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
             let _ = stopping_tx.send(true);
+            // WebSockets would otherwise hold the grace period open until it expires.
+            ws_state.realtime.close_all();
         });
         let deadline = async move {
             let _ = stopping_rx.wait_for(|stopping| *stopping).await;

@@ -10,6 +10,7 @@ use crate::app::permissions::{any_grants, Permission};
 use crate::app::teams::channel_notify_props_json;
 use crate::error::Result;
 use crate::id::new_id;
+use crate::realtime::{events, notify};
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;
@@ -272,6 +273,9 @@ pub async fn create_channel(
                 crate::Error::from(err)
             }
         })?;
+    state
+        .realtime
+        .publish(events::channel_created(auth.user_id(), &channel));
     Ok(channel)
 }
 
@@ -378,7 +382,12 @@ async fn create_private_group(
         ids.iter().map(|id| member_row(id, false, now)).collect();
     members.dedup_by(|a, b| a.user_id == b.user_id);
     match state.store.create_channel(&channel, &members).await {
-        Ok(()) => Ok((channel, true)),
+        Ok(()) => {
+            state
+                .realtime
+                .publish(notify::private_group_created(&channel, auth.user_id(), ids));
+            Ok((channel, true))
+        }
         // Created concurrently by the other party: use theirs.
         Err(err) if is_unique_violation(&err) => {
             let existing = state
@@ -463,6 +472,7 @@ pub async fn patch_channel(
     }
     channel.update_at = now_ms();
     state.store.update_channel(&channel).await?;
+    state.realtime.publish(events::channel_updated(&channel));
     Ok(channel)
 }
 
@@ -500,6 +510,11 @@ pub async fn set_archived(
     channel.delete_at = if archive { now } else { 0 };
     channel.update_at = now;
     state.store.update_channel(&channel).await?;
+    state.realtime.publish(if archive {
+        events::channel_deleted(&channel)
+    } else {
+        events::channel_restored(&channel)
+    });
     Ok(channel)
 }
 
@@ -552,6 +567,7 @@ pub async fn add_member(
         .store
         .add_channel_members(&access.channel.id, &[member_row(user_id, false, now_ms())])
         .await?;
+    notify::channel_join(state, &access.channel, user_id);
     Ok(state
         .store
         .channel_member(&access.channel.id, user_id)
@@ -592,6 +608,7 @@ pub async fn remove_member(
     {
         return Err(member_not_found().into());
     }
+    notify::channel_leave(state, &access.channel.id, user_id, auth.user_id());
     Ok(())
 }
 

@@ -215,7 +215,14 @@ pub async fn set_status(
         ..row
     };
     state.store.upsert_status(&row).await?;
-    Ok(effective_status(user_id, Some(row), now))
+    let status = effective_status(user_id, Some(row), now);
+    state
+        .realtime
+        .publish(crate::realtime::events::status_change(
+            user_id,
+            &status.status,
+        ));
+    Ok(status)
 }
 
 /// The body of `PUT /users/{user_id}/status/custom`.

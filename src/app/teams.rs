@@ -9,6 +9,7 @@ use crate::app::auth::AuthContext;
 use crate::app::permissions::{any_grants, Permission};
 use crate::error::Result;
 use crate::id::new_id;
+use crate::realtime::{events, notify};
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;
@@ -292,6 +293,7 @@ pub async fn patch_team(
     }
     team.update_at = now_ms();
     state.store.update_team(&team).await?;
+    state.realtime.publish(events::update_team(&team));
     Ok(team)
 }
 
@@ -311,6 +313,7 @@ pub async fn set_archived(
     team.delete_at = if archive { now } else { 0 };
     team.update_at = now;
     state.store.update_team(&team).await?;
+    state.realtime.publish(events::update_team(&team));
     Ok(team)
 }
 
@@ -376,6 +379,7 @@ pub async fn join(state: &AppState, team: &Team, user_ids: &[String]) -> Result<
         .store
         .add_team_members(&team.id, user_ids, &channel_notify_props_json(), now_ms())
         .await?;
+    notify::team_join(state, &team.id, user_ids);
     let mut members = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
         if let Some(member) = state.store.team_member(&team.id, user_id).await? {
@@ -415,6 +419,7 @@ pub async fn remove_member(
         .store
         .remove_team_member(team_id, user_id, now_ms())
         .await?;
+    notify::team_leave(state, team_id, user_id);
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+mod realtime;
 mod sessions;
 pub mod sql;
 pub mod statuses;
