@@ -158,6 +158,9 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
         &auth.user.username,
         &effects.mentioned_user_ids,
     ));
+    if !post.root_id.is_empty() {
+        crate::app::threads::publish_thread_updates(state, &post.root_id, &effects.team_id);
+    }
     Ok(post)
 }
 

@@ -224,6 +224,11 @@ impl Hub {
         }
     }
 
+    /// Whether a user has a connection (attached or awaiting a resume).
+    pub fn is_online(&self, user_id: &str) -> bool {
+        self.users.contains_key(user_id)
+    }
+
     /// Users with at least one open connection.
     pub fn online_user_ids(&self) -> Vec<String> {
         self.users.iter().map(|e| e.key().clone()).collect()

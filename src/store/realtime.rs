@@ -25,3 +25,18 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }
+
+impl Store {
+    /// Users following a thread.
+    pub async fn thread_follower_ids(&self, post_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id FROM thread_memberships WHERE post_id = $1 AND following = TRUE",
+            )
+            .bind(post_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}

@@ -511,3 +511,39 @@ async fn events_keep_publish_order_and_consecutive_seq() {
     let _: Value = bob.action("ping", json!({})).await;
     assert_eq!(bob.next_seq(), 21);
 }
+
+#[tokio::test]
+async fn replies_update_followers_threads() {
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let mut bob = Ws::connect(&server, &w.bob).await;
+    let mut carol = Ws::connect(&server, &w.carol).await;
+    let root = post(&server, &w.bob, &w.town, "root").await;
+    server
+        .post_as(
+            &w.carol.token,
+            "/api/v4/posts",
+            &json!({"channel_id": w.town, "message": "reply", "root_id": root["id"]}),
+        )
+        .await
+        .assert_status(201);
+    let frame = bob.event("thread_updated").await;
+    let thread = json_string(&frame["data"]["thread"]);
+    assert_eq!(thread["id"], root["id"]);
+    assert_eq!(thread["reply_count"], 1);
+    assert_eq!(frame["broadcast"]["user_id"], w.bob.id);
+    assert_eq!(frame["broadcast"]["team_id"], w.team_id);
+    // Carol (the replier) follows too; the admin, who never took part, does not get it.
+    carol.event("thread_updated").await;
+    let mut admin = Ws::connect(&server, &w.admin).await;
+    server
+        .post_as(
+            &w.carol.token,
+            "/api/v4/posts",
+            &json!({"channel_id": w.town, "message": "again", "root_id": root["id"]}),
+        )
+        .await
+        .assert_status(201);
+    admin.event("posted").await;
+    admin.no_event("thread_updated").await;
+}

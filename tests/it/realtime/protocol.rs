@@ -262,3 +262,24 @@ async fn origin_must_match() {
         other => panic!("expected 403, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn server_pings_keep_readers_and_drop_silent_peers() {
+    let server = TestServer::builder()
+        .config(|c| {
+            c.websocket.ping_interval_seconds = 1;
+            c.websocket.read_timeout_seconds = 2;
+        })
+        .start()
+        .await;
+    let admin = server.admin().await;
+    let mut reader = Ws::connect(&server, &admin).await;
+    let mut silent = open(&server, Upgrade::Bearer(&admin.token), "").await;
+    // The reader's client answers every server ping while it reads.
+    for _ in 0..9 {
+        reader.no_event("never").await;
+    }
+    assert_eq!(reader.action("ping", json!({})).await["status"], "OK");
+    // The silent client never polled its socket, so it never answered a ping: dropped.
+    assert!(stream_closed_within(&mut silent, Duration::from_secs(2)).await);
+}
