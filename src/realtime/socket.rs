@@ -82,7 +82,10 @@ pub async fn run(
             return;
         }
     }
-    let peer_gone = serve(&state, &mut socket, &auth, &mut live, &timing).await;
+    // Only what the loop needs stays alive: an idle socket should cost little memory.
+    let expires_at = auth.session.expires_at;
+    drop(auth);
+    let peer_gone = serve(&state, &mut socket, expires_at, &mut live, &timing).await;
     finish(&state, live, &timing, peer_gone);
 }
 
@@ -213,7 +216,7 @@ async fn attach(
 async fn serve(
     state: &AppState,
     socket: &mut WebSocket,
-    auth: &AuthContext,
+    expires_at: i64,
     live: &mut Live,
     timing: &Timing,
 ) -> bool {
@@ -250,7 +253,7 @@ async fn serve(
                             Err(error) => actions::fail(request.seq, &error),
                             // Already authenticated: the challenge is ignored without a reply.
                             Ok(()) if request.action == "authentication_challenge" => continue,
-                            Ok(()) => actions::handle(state, auth.user_id(), &request).await,
+                            Ok(()) => actions::handle(state, &connection.user_id, &request).await,
                         };
                         if !write(socket, reply, timing.write).await {
                             return true;
@@ -267,7 +270,7 @@ async fn serve(
                     tracing::debug!(connection_id = %connection.id, "websocket peer silent: closing");
                     return true;
                 }
-                if auth.session.expires_at != 0 && auth.session.expires_at < crate::time::now_ms() {
+                if expires_at != 0 && expires_at < crate::time::now_ms() {
                     close(socket, 1008, "session expired").await;
                     return false;
                 }
