@@ -110,6 +110,17 @@ async fn run(args: RunArgs) -> Result<()> {
             )
         }
     };
+    // The same posting with nobody connected: the server CPU of the post requests alone, to
+    // be subtracted so the frames/CPU figure is about fan-out.
+    let baseline_cpu = match args.server_pid {
+        Some(pid) => {
+            let before = cpu_ticks(pid);
+            post_all(&args, &ws_url, poster_target.as_ref(), &shared).await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            before.zip(cpu_ticks(pid)).map(|(a, b)| b - a)
+        }
+        None => None,
+    };
     let rss_before = args.server_pid.and_then(rss_kib);
     eprintln!("connecting {} sockets", args.members);
     let connected = Instant::now();
@@ -133,19 +144,7 @@ async fn run(args: RunArgs) -> Result<()> {
     let rss_idle = args.server_pid.and_then(rss_kib);
     let cpu_before = args.server_pid.and_then(cpu_ticks);
     let started = Instant::now();
-    let mut posters = Vec::new();
-    for p in 0..args.posters {
-        let shared = shared.clone();
-        let args = args.clone();
-        let target = poster_target.clone();
-        let url = ws_url.clone();
-        posters.push(tokio::spawn(async move {
-            poster(p, &args, &url, target.as_ref(), &shared).await
-        }));
-    }
-    for p in posters {
-        p.await??;
-    }
+    post_all(&args, &ws_url, poster_target.as_ref(), &shared).await?;
     let expected = total_posts * args.members;
     let deadline = Instant::now() + Duration::from_secs(60);
     while shared.received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
@@ -190,10 +189,13 @@ async fn run(args: RunArgs) -> Result<()> {
     );
     if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
         let cpu_s = (b - a) as f64 / 100.0;
+        let posting_s = baseline_cpu.unwrap_or(0) as f64 / 100.0;
         println!(
-            "server cpu {:.2}s; frames per server cpu-second {:.0}",
+            "server cpu {:.2}s (posting alone {:.2}s); frames per server cpu-second {:.0}, fan-out only {:.0}",
             cpu_s,
-            received as f64 / cpu_s.max(0.01)
+            posting_s,
+            received as f64 / cpu_s.max(0.01),
+            received as f64 / (cpu_s - posting_s).max(0.01)
         );
     }
     if let (Some(before), Some(idle)) = (rss_before, rss_idle) {
@@ -269,6 +271,29 @@ fn marker(text: &str) -> Option<usize> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(digits.len());
     digits[..end].parse().ok()
+}
+
+/// Runs every poster concurrently until each has made its posts.
+async fn post_all(
+    args: &RunArgs,
+    ws_url: &str,
+    target: Option<&(String, Vec<String>)>,
+    shared: &Arc<Shared>,
+) -> Result<()> {
+    let mut posters = Vec::new();
+    for p in 0..args.posters {
+        let shared = shared.clone();
+        let args = args.clone();
+        let target = target.cloned();
+        let url = ws_url.to_string();
+        posters.push(tokio::spawn(async move {
+            poster(p, &args, &url, target.as_ref(), &shared).await
+        }));
+    }
+    for p in posters {
+        p.await??;
+    }
+    Ok(())
 }
 
 async fn poster(

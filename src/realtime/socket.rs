@@ -223,10 +223,13 @@ async fn serve(
     let mut ping = tokio::time::interval_at(Instant::now() + timing.ping, timing.ping);
     let mut last_read = Instant::now();
     let connection = live.connection.clone();
+    // Registered once, not once per frame.
+    let closed = connection.closed();
+    tokio::pin!(closed);
     loop {
         tokio::select! {
             biased;
-            _ = connection.closed() => {
+            _ = &mut closed => {
                 let reason = connection.close_reason();
                 let (code, text) = match reason {
                     CloseReason::SlowConsumer => (1013, "too slow"),
@@ -283,33 +286,49 @@ async fn serve(
     }
 }
 
-/// Writes one frame and whatever else is already queued, then flushes once.
+/// Writes one frame and whatever else is already queued, then flushes once. The write is
+/// first tried without a timer (a socket with room in its buffer completes at once); only a
+/// write that has to wait gets the write timeout.
 async fn send_batch(
     socket: &mut WebSocket,
     live: &mut Live,
     first: Frame,
     timing: &Timing,
 ) -> bool {
+    let write = write_batch(socket, live, first, timing.resume_window > Duration::ZERO);
+    tokio::pin!(write);
+    let result = match futures::poll!(&mut write) {
+        std::task::Poll::Ready(result) => result,
+        std::task::Poll::Pending => match timeout(timing.write, write).await {
+            Ok(result) => result,
+            Err(_) => return false,
+        },
+    };
+    result.is_ok()
+}
+
+async fn write_batch(
+    socket: &mut WebSocket,
+    live: &mut Live,
+    first: Frame,
+    keep_for_resume: bool,
+) -> Result<(), axum::Error> {
     use futures::SinkExt;
     let mut next = Some(first);
     let mut written = 0;
-    let result = timeout(timing.write, async {
-        while let Some(frame) = next.take() {
-            let text = frame.with_seq(live.next_seq);
-            if timing.resume_window > Duration::ZERO {
-                live.ring.push(live.next_seq, frame);
-            }
-            live.next_seq += 1;
-            socket.feed(Message::Text(text.into())).await?;
-            written += 1;
-            if written < WRITE_BATCH {
-                next = live.queue.try_recv().ok();
-            }
+    while let Some(frame) = next.take() {
+        let text = frame.with_seq(live.next_seq);
+        if keep_for_resume {
+            live.ring.push(live.next_seq, frame);
         }
-        socket.flush().await
-    })
-    .await;
-    matches!(result, Ok(Ok(())))
+        live.next_seq += 1;
+        socket.feed(Message::Text(text.into())).await?;
+        written += 1;
+        if written < WRITE_BATCH {
+            next = live.queue.try_recv().ok();
+        }
+    }
+    socket.flush().await
 }
 
 async fn send_frame(
