@@ -134,10 +134,16 @@ async fn run(args: RunArgs) -> Result<()> {
             connect(&url, &token).await
         }));
     }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::with_capacity(args.members);
     for pending in connecting {
         let stream = pending.await??;
-        tasks.push(tokio::spawn(member(stream, shared.clone(), total_posts)));
+        tasks.push(tokio::spawn(member(
+            stream,
+            shared.clone(),
+            total_posts,
+            stop_rx.clone(),
+        )));
     }
     eprintln!("connected in {:?}", connected.elapsed());
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -152,9 +158,8 @@ async fn run(args: RunArgs) -> Result<()> {
     }
     let elapsed = started.elapsed();
     let cpu_after = args.server_pid.and_then(cpu_ticks);
-    for task in &tasks {
-        task.abort();
-    }
+    // Members stop and hand in what they measured (late frames count as undelivered).
+    let _ = stop_tx.send(true);
     for task in tasks {
         let _ = task.await;
     }
@@ -241,9 +246,19 @@ async fn connect(url: &str, token: &str) -> Result<Ws> {
 }
 
 /// Reads frames; records the latency of every `posted` carrying a load marker.
-async fn member(mut ws: Ws, shared: Arc<Shared>, total_posts: usize) {
+async fn member(
+    mut ws: Ws,
+    shared: Arc<Shared>,
+    total_posts: usize,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut local = Vec::with_capacity(total_posts);
-    while let Some(Ok(message)) = ws.next().await {
+    loop {
+        let message = tokio::select! {
+            _ = stop.wait_for(|s| *s) => break,
+            message = ws.next() => message,
+        };
+        let Some(Ok(message)) = message else { break };
         let Message::Text(text) = message else {
             continue;
         };
