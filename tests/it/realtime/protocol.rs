@@ -283,3 +283,81 @@ async fn server_pings_keep_readers_and_drop_silent_peers() {
     // The silent client never polled its socket, so it never answered a ping: dropped.
     assert!(stream_closed_within(&mut silent, Duration::from_secs(2)).await);
 }
+
+#[tokio::test]
+async fn typing_needs_valid_ids() {
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let mut ws = Ws::connect(&server, &w.bob).await;
+    for data in [
+        json!({}),
+        json!({"channel_id": "nope"}),
+        json!({"channel_id": w.town, "parent_id": "bad"}),
+        json!({"channel_id": 7}),
+    ] {
+        let reply = ws.action("user_typing", data).await;
+        assert_eq!(reply["status"], "FAIL");
+        assert_eq!(
+            reply["error"]["id"],
+            "api.websocket_handler.invalid_param.app_error"
+        );
+        assert_eq!(reply["error"]["status_code"], 400);
+    }
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let mut ws = Ws::connect(&server, &admin).await;
+    let stopping = tokio::spawn(server.stop());
+    ws.closed_within(Duration::from_secs(3)).await;
+    stopping.await.unwrap();
+}
+
+/// Many clients reconnecting at once: admission is bounded, the refused are told to retry,
+/// every client gets in, and the server keeps answering.
+#[tokio::test]
+async fn reconnect_storm_is_admitted_in_bounded_batches() {
+    let server = TestServer::builder()
+        .config(|c| c.websocket.max_concurrent_upgrades = 8)
+        .start()
+        .await;
+    let admin = server.admin().await;
+    let clients = 300;
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let url = super::ws_url(&server, "");
+        let token = admin.token.clone();
+        tasks.push(tokio::spawn(async move {
+            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+            let mut refused = 0;
+            loop {
+                let mut request = url.as_str().into_client_request().unwrap();
+                request
+                    .headers_mut()
+                    .insert("authorization", format!("Bearer {token}").parse().unwrap());
+                match tokio_tungstenite::connect_async(request).await {
+                    Ok((mut stream, _)) => {
+                        let hello = stream.next().await.unwrap().unwrap();
+                        assert!(hello.to_text().unwrap().contains("\"hello\""));
+                        return (stream, refused);
+                    }
+                    Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                        assert_eq!(response.status(), 503);
+                        assert!(response.headers().contains_key("retry-after"));
+                        refused += 1;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    Err(other) => panic!("{other}"),
+                }
+            }
+        }));
+    }
+    let mut open = Vec::new();
+    for task in tasks {
+        open.push(task.await.unwrap());
+    }
+    assert_eq!(open.len(), clients);
+    server.get("/api/v4/system/ping").await.assert_status(200);
+}
