@@ -116,3 +116,21 @@ async fn revoked_access_token_closes_its_socket() {
     ws.closed_within(AT_ONCE).await;
     assert_eq!(session_ws.action("ping", json!({})).await["status"], "OK");
 }
+
+#[tokio::test]
+async fn password_change_closes_every_socket_of_the_user() {
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let mut bob = Ws::connect(&server, &w.bob).await;
+    let mut carol = Ws::connect(&server, &w.carol).await;
+    server
+        .put_as(
+            &w.bob.token,
+            &format!("/api/v4/users/{}/password", w.bob.id),
+            &json!({"current_password": crate::support::accounts::PASSWORD, "new_password": "Another-Passw0rd"}),
+        )
+        .await
+        .assert_status(200);
+    bob.closed_within(AT_ONCE).await;
+    assert_eq!(carol.action("ping", json!({})).await["status"], "OK");
+}
