@@ -239,12 +239,8 @@ async fn serve(
                 close(socket, code, text).await;
                 return false;
             }
-            frame = live.queue.recv() => {
-                let Some(frame) = frame else { return false };
-                if !send_batch(socket, live, frame, timing).await {
-                    return true;
-                }
-            }
+            // Reads first: a busy stream of events must not starve pongs and actions (and so
+            // trip the read timeout).
             message = socket.recv() => {
                 last_read = Instant::now();
                 match message {
@@ -266,6 +262,12 @@ async fn serve(
                     // binary frames only count as activity.
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Binary(_))) => {}
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                }
+            }
+            frame = live.queue.recv() => {
+                let Some(frame) = frame else { return false };
+                if !send_batch(socket, live, frame, timing).await {
+                    return true;
                 }
             }
             _ = ping.tick() => {
