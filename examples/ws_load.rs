@@ -489,6 +489,7 @@ async fn floor(listen: &str) -> Result<()> {
     eprintln!("floor listening on {listen}");
     loop {
         let (tcp, _) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut config = WebSocketConfig::default();

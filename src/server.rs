@@ -84,8 +84,13 @@ impl Server {
             stopping_tx.subscribe(),
         ));
         tracing::info!(address = %self.local_addr(), "listening");
+        // Small writes (WebSocket frames, short JSON replies) go out at once, as in Go's (and so
+        // Mattermost's) default; Nagle would hold them until the previous segment is ACKed.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serve = axum::serve(
-            self.listener,
+            listener,
             service.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
