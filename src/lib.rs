@@ -15,6 +15,7 @@ pub mod error;
 pub mod id;
 pub mod jobs;
 pub mod logging;
+pub mod realtime;
 pub mod server;
 pub mod state;
 pub mod time;

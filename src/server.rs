@@ -40,6 +40,7 @@ impl Server {
         runtime: RuntimeEnv,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
+        crate::realtime::limits::raise_open_files();
         let store = open_store(&config).await?;
         let extensions = crate::edition::build_extensions();
         tracing::info!(
@@ -79,6 +80,7 @@ impl Server {
         let service = tower::util::MapRequestLayer::new(crate::api::middleware::collapse_slashes)
             .layer(crate::api::router(state.clone()));
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let ws_state = state.clone();
         let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
         let auth_listener = tokio::spawn(crate::store::auth_notify::listen(state.store.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
@@ -86,14 +88,21 @@ impl Server {
             stopping_tx.subscribe(),
         ));
         tracing::info!(address = %self.local_addr(), "listening");
+        // Small writes (WebSocket frames, short JSON replies) go out at once, as in Go's (and so
+        // Mattermost's) default; Nagle would hold them until the previous segment is ACKed.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serve = axum::serve(
-            self.listener,
+            listener,
             service.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, finishing requests in flight");
             let _ = stopping_tx.send(true);
+            // WebSockets would otherwise hold the grace period open until it expires.
+            ws_state.realtime.close_all();
         });
         let deadline = async move {
             let _ = stopping_rx.wait_for(|stopping| *stopping).await;

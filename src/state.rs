@@ -11,6 +11,7 @@ use crate::app::passwords::PasswordHasher;
 use crate::app::throttle::Throttle;
 use crate::build_info;
 use crate::config::{Config, RuntimeEnv};
+use crate::realtime::Hub;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct Inner {
     pub throttle: Throttle,
     /// When each user's presence was last checked on this node (skips a read per request).
     pub activity_memo: ActivityMemo,
+    /// Real-time delivery: publish events here after the store call committed.
+    pub realtime: Arc<Hub>,
     /// What this server may do right now; read without locking on every request, replaced
     /// atomically on upload, removal, expiry and changes made by other nodes or the CLI.
     entitlements: ArcSwap<Entitlements>,
@@ -40,10 +43,15 @@ impl AppState {
         let version_prefix = version_prefix(&config);
         let hasher = PasswordHasher::new(runtime.service_environment);
         let throttle = Throttle::new(config.service.maximum_login_attempts);
+        let realtime = Hub::new(
+            store.clone(),
+            config.websocket.max_concurrent_upgrades as usize,
+        );
         Self(Arc::new(Inner {
             hasher,
             throttle,
             activity_memo: ActivityMemo::default(),
+            realtime,
             config: ArcSwap::from_pointee(config),
             runtime,
             store,

@@ -35,6 +35,7 @@ use townsquare_sdk::AppError;
         (name = "preferences", description = "User preferences and saved (flagged) posts"),
         (name = "statuses", description = "User presence and custom statuses"),
         (name = "threads", description = "Collapsed reply threads"),
+        (name = "websocket", description = "Real-time events (Mattermost WebSocket protocol)"),
         (name = "terms of service", description = "Custom terms of service (Enterprise, licensed)"),
     )
 )]

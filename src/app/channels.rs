@@ -11,6 +11,7 @@ use crate::app::system_posts;
 use crate::app::teams::channel_notify_props_json;
 use crate::error::Result;
 use crate::id::new_id;
+use crate::realtime::{events, notify};
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;
@@ -278,6 +279,9 @@ pub async fn create_channel(
                 crate::Error::from(err)
             }
         })?;
+    state
+        .realtime
+        .publish(events::channel_created(auth.user_id(), &channel));
     Ok(channel)
 }
 
@@ -384,7 +388,12 @@ async fn create_private_group(
         ids.iter().map(|id| member_row(id, false, now)).collect();
     members.dedup_by(|a, b| a.user_id == b.user_id);
     match state.store.create_channel(&channel, &members).await {
-        Ok(()) => Ok((channel, true)),
+        Ok(()) => {
+            state
+                .realtime
+                .publish(notify::private_group_created(&channel, auth.user_id(), ids));
+            Ok((channel, true))
+        }
         // Created concurrently by the other party: use theirs.
         Err(err) if is_unique_violation(&err) => {
             let existing = state
@@ -475,6 +484,8 @@ pub async fn patch_channel(
         .store
         .update_channel_announced(&channel, &announcements)
         .await?;
+    state.realtime.publish(events::channel_updated(&channel));
+    system_posts::publish(state, &channel, &auth.user, &announcements);
     Ok(channel)
 }
 
@@ -514,8 +525,15 @@ pub async fn set_archived(
     let announcement = system_posts::channel_archived(&channel.id, &auth.user, archive, now);
     state
         .store
-        .update_channel_announced(&channel, &[announcement])
+        .update_channel_announced(&channel, std::slice::from_ref(&announcement))
         .await?;
+    // Members see the announcement before the channel goes read-only in their client.
+    system_posts::publish(state, &channel, &auth.user, &[announcement]);
+    state.realtime.publish(if archive {
+        events::channel_deleted(&channel)
+    } else {
+        events::channel_restored(&channel)
+    });
     Ok(channel)
 }
 
@@ -571,7 +589,7 @@ pub async fn add_member(
         .ok_or_else(crate::app::users::missing_account)?;
     let now = now_ms();
     let announcement = system_posts::channel_joined(&access.channel.id, &auth.user, &user, now);
-    state
+    let added = state
         .store
         .add_channel_member(
             &access.channel.id,
@@ -580,6 +598,10 @@ pub async fn add_member(
             &access.channel.team_id,
         )
         .await?;
+    notify::channel_join(state, &access.channel, user_id);
+    if added {
+        system_posts::publish(state, &access.channel, &auth.user, &[announcement]);
+    }
     Ok(state
         .store
         .channel_member(&access.channel.id, user_id)
@@ -631,6 +653,8 @@ pub async fn remove_member(
     {
         return Err(member_not_found().into());
     }
+    notify::channel_leave(state, &access.channel.id, user_id, auth.user_id());
+    system_posts::publish(state, &access.channel, &auth.user, &[announcement]);
     Ok(())
 }
 
@@ -752,8 +776,12 @@ pub async fn convert_privacy(
         system_posts::channel_privacy_changed(&converted.id, &auth.user, to_private, now);
     state
         .store
-        .update_channel_announced(&converted, &[announcement])
+        .update_channel_announced(&converted, std::slice::from_ref(&announcement))
         .await?;
+    state
+        .realtime
+        .publish(events::channel_converted(&converted));
+    system_posts::publish(state, &converted, &auth.user, &[announcement]);
     Ok(state
         .store
         .channel(&converted.id)

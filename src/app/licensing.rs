@@ -281,6 +281,11 @@ fn install_and_log(state: &AppState, snapshot: LicenseSnapshot, why: &str) {
             None => tracing::info!("license removed ({why}); licensed features are off"),
         }
         warn_about_state(&new);
+        // Everyone gets the sanitised map; admins refetch the full one over REST.
+        let client = serde_json::to_value(new.client_map(true)).unwrap_or_default();
+        state
+            .realtime
+            .publish(crate::realtime::events::license_changed(client));
     }
 }
 

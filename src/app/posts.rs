@@ -12,6 +12,7 @@ use crate::app::mentions;
 use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::{is_valid_id, new_id};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::store::posts::{ChannelPage, MentionInfo, PostEffects};
 use crate::time::now_ms;
@@ -157,6 +158,15 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
     };
     let effects = post_effects(state, auth, &access, &members, &post).await?;
     state.store.insert_post(&post, &effects).await?;
+    state.realtime.publish(events::posted(
+        &post,
+        &access.channel,
+        &auth.user.username,
+        &effects.mentioned_user_ids,
+    ));
+    if !post.root_id.is_empty() {
+        crate::app::threads::publish_thread_updates(state, &post.root_id, &effects.team_id);
+    }
     Ok(post)
 }
 
@@ -396,6 +406,7 @@ pub async fn patch_post(
     validate_message(&edited.message, &edited.props)?;
     edited.update_at = now;
     state.store.edit_post(&previous, &edited, &new_id()).await?;
+    state.realtime.publish(events::post_edited(&edited));
     Ok(edited)
 }
 
@@ -415,11 +426,13 @@ pub async fn delete_post(state: &AppState, auth: &AuthContext, post_id: &str) ->
     }
     let now = now_ms();
     state.store.delete_post(&post, now).await?;
-    Ok(Post {
+    let deleted = Post {
         delete_at: now,
         update_at: now,
         ..post
-    })
+    };
+    state.realtime.publish(events::post_deleted(&deleted));
+    Ok(deleted)
 }
 
 /// Pins or unpins a post (channel members).
@@ -440,10 +453,13 @@ pub async fn set_pinned(
         )
         .into());
     }
-    state
-        .store
-        .set_post_pinned(&post.id, pinned, now_ms())
-        .await?;
+    let now = now_ms();
+    state.store.set_post_pinned(&post.id, pinned, now).await?;
+    state.realtime.publish(events::post_edited(&Post {
+        is_pinned: pinned,
+        update_at: now,
+        ..post
+    }));
     Ok(())
 }
 

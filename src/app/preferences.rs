@@ -157,6 +157,12 @@ pub async fn save(
         }
     }
     state.store.save_preferences(&preferences).await?;
+    state
+        .realtime
+        .publish(crate::realtime::events::preferences_changed(
+            user_id,
+            &preferences,
+        ));
     Ok(())
 }
 
@@ -174,6 +180,12 @@ pub async fn delete(
         "api.preference.delete_preferences.delete.app_error",
     )?;
     state.store.delete_preferences(&preferences).await?;
+    state
+        .realtime
+        .publish(crate::realtime::events::preferences_deleted(
+            user_id,
+            &preferences,
+        ));
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use crate::app::permissions::Permission;
 use crate::app::posts::post_not_found;
 use crate::error::Result;
 use crate::id::is_valid_id;
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::store::reactions::SaveReaction;
 use crate::time::now_ms;
@@ -123,7 +124,13 @@ pub async fn save_reaction(
         .save_reaction(&reaction, UNIQUE_EMOJI_LIMIT_PER_POST)
         .await?
     {
-        SaveReaction::Saved(saved) | SaveReaction::Existing(saved) => Ok(saved),
+        SaveReaction::Saved(saved) => {
+            state
+                .realtime
+                .publish(events::reaction_added(&saved.channel_id, &saved));
+            Ok(saved)
+        }
+        SaveReaction::Existing(saved) => Ok(saved),
         SaveReaction::TooMany => Err(AppError::bad_request(
             "app.reaction.save.save.too_many_reactions",
             "The post has reached the limit of distinct emoji reactions.",
@@ -159,10 +166,25 @@ pub async fn delete_reaction(
         )
         .into());
     }
-    state
+    let now = now_ms();
+    if state
         .store
-        .delete_reaction(&post.id, user_id, emoji_name, now_ms())
-        .await?;
+        .delete_reaction(&post.id, user_id, emoji_name, now)
+        .await?
+    {
+        let removed = Reaction {
+            user_id: user_id.to_string(),
+            post_id: post.id,
+            emoji_name: emoji_name.to_string(),
+            update_at: now,
+            delete_at: now,
+            channel_id: post.channel_id.clone(),
+            ..Default::default()
+        };
+        state
+            .realtime
+            .publish(events::reaction_removed(&post.channel_id, &removed));
+    }
     Ok(())
 }
 

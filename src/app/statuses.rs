@@ -220,7 +220,14 @@ pub async fn set_status(
     };
     state.store.upsert_status(&row).await?;
     state.activity_memo.forget(user_id);
-    Ok(effective_status(user_id, Some(row), now))
+    let status = effective_status(user_id, Some(row), now);
+    state
+        .realtime
+        .publish(crate::realtime::events::status_change(
+            user_id,
+            &status.status,
+        ));
+    Ok(status)
 }
 
 /// The body of `PUT /users/{user_id}/status/custom`.

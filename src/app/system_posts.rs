@@ -6,6 +6,8 @@ use serde_json::{json, Map, Value};
 use townsquare_sdk::model::{Channel, Post, User};
 
 use crate::id::new_id;
+use crate::realtime::events;
+use crate::state::AppState;
 
 pub const JOIN_TEAM: &str = "system_join_team";
 pub const ADD_TO_TEAM: &str = "system_add_to_team";
@@ -21,6 +23,15 @@ pub const PURPOSE_CHANGE: &str = "system_purpose_change";
 pub const DISPLAYNAME_CHANGE: &str = "system_displayname_change";
 pub const CHANNEL_DELETED: &str = "system_channel_deleted";
 pub const CHANNEL_RESTORED: &str = "system_channel_restored";
+
+/// Sends `posted` for system messages that were committed (they bypass `create_post`).
+pub fn publish(state: &AppState, channel: &Channel, actor: &User, posts: &[Post]) {
+    for post in posts {
+        state
+            .realtime
+            .publish(events::posted(post, channel, &actor.username, &[]));
+    }
+}
 
 fn system_post(
     channel_id: &str,

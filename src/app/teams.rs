@@ -11,6 +11,7 @@ use crate::app::permissions::{any_grants, Permission};
 use crate::app::system_posts;
 use crate::error::Result;
 use crate::id::new_id;
+use crate::realtime::{events, notify};
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;
@@ -181,6 +182,9 @@ pub async fn create_team(state: &AppState, auth: &AuthContext, input: NewTeam) -
             }
         })?;
     tracing::info!(team_id = %team.id, by = %auth.user_id(), "team created");
+    if let (Some(channel), Some(post)) = (town_square, announcement) {
+        system_posts::publish(state, channel, &auth.user, &[post]);
+    }
     Ok(team)
 }
 
@@ -297,6 +301,7 @@ pub async fn patch_team(
     }
     team.update_at = now_ms();
     state.store.update_team(&team).await?;
+    state.realtime.publish(events::update_team(&team));
     Ok(team)
 }
 
@@ -316,6 +321,7 @@ pub async fn set_archived(
     team.delete_at = if archive { now } else { 0 };
     team.update_at = now;
     state.store.update_team(&team).await?;
+    state.realtime.publish(events::update_team(&team));
     Ok(team)
 }
 
@@ -399,7 +405,7 @@ pub async fn join(
             .collect(),
         _ => Vec::new(),
     };
-    state
+    let added = state
         .store
         .add_team_members(
             &team.id,
@@ -409,6 +415,15 @@ pub async fn join(
             &announcements,
         )
         .await?;
+    notify::team_join(state, &team.id, user_ids);
+    if let Some(channel) = &town_square {
+        let posted: Vec<Post> = announcements
+            .into_iter()
+            .filter(|(user_id, _)| added.contains(user_id))
+            .map(|(_, post)| post)
+            .collect();
+        system_posts::publish(state, channel, actor, &posted);
+    }
     let mut members = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
         if let Some(member) = state.store.team_member(&team.id, user_id).await? {
@@ -450,16 +465,22 @@ pub async fn remove_member(
         .await?
         .ok_or_else(crate::app::users::missing_account)?;
     let now = now_ms();
-    let announcement = state
+    let town_square = state
         .store
         .channel_by_name(team_id, TOWN_SQUARE)
         .await?
-        .filter(|c| c.delete_at == 0)
+        .filter(|c| c.delete_at == 0);
+    let announcement = town_square
+        .as_ref()
         .map(|c| system_posts::team_left(&c.id, &auth.user, &user, now));
     state
         .store
         .remove_team_member(team_id, user_id, now, announcement.as_ref())
         .await?;
+    notify::team_leave(state, team_id, user_id);
+    if let (Some(channel), Some(post)) = (&town_square, announcement) {
+        system_posts::publish(state, channel, &auth.user, &[post]);
+    }
     Ok(())
 }
 

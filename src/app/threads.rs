@@ -45,6 +45,14 @@ async fn respond(
     auth: &AuthContext,
     row: ThreadRow,
 ) -> Result<Option<ThreadResponse>> {
+    respond_as(state, Some(auth), row).await
+}
+
+async fn respond_as(
+    state: &AppState,
+    viewer: Option<&AuthContext>,
+    row: ThreadRow,
+) -> Result<Option<ThreadResponse>> {
     let Some(post) = state.store.post(&row.post_id).await? else {
         return Ok(None);
     };
@@ -52,7 +60,7 @@ async fn respond(
     let config = state.config();
     let mut participants = Vec::with_capacity(ids.len());
     for user in state.store.users_by_ids(&ids).await? {
-        participants.push(sanitize_for(Some(auth), user, &config));
+        participants.push(sanitize_for(viewer, user, &config));
     }
     // Keep the order in which people joined the thread.
     participants.sort_by_key(|u| ids.iter().position(|id| id == &u.id));
@@ -131,4 +139,38 @@ pub async fn readable_thread(
 /// Wraps a value for handlers that answer with a thread.
 pub fn to_json(thread: &ThreadResponse) -> Value {
     serde_json::to_value(thread).unwrap_or(Value::Null)
+}
+
+/// After a reply committed: `thread_updated` to each follower who is connected, with the
+/// thread as they see it. Runs in the background; it never delays the reply's response.
+pub fn publish_thread_updates(state: &AppState, thread_id: &str, team_id: &str) {
+    let state = state.clone();
+    let thread_id = thread_id.to_string();
+    let team_id = team_id.to_string();
+    tokio::spawn(async move {
+        if let Err(err) = thread_updates(&state, &thread_id, &team_id).await {
+            tracing::warn!(error = %err, thread_id, "thread_updated not sent");
+        }
+    });
+}
+
+async fn thread_updates(state: &AppState, thread_id: &str, team_id: &str) -> Result<()> {
+    for user_id in state.store.thread_follower_ids(thread_id).await? {
+        if !state.realtime.is_online(&user_id) {
+            continue;
+        }
+        let Some(row) = state.store.followed_thread(&user_id, thread_id).await? else {
+            continue;
+        };
+        if let Some(thread) = respond_as(state, None, row).await? {
+            state
+                .realtime
+                .publish(crate::realtime::events::thread_updated(
+                    team_id,
+                    &user_id,
+                    &to_json(&thread),
+                ));
+        }
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ use crate::app::validation;
 use crate::config::Config;
 use crate::error::Result;
 use crate::id::new_id;
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::store::{is_unique_violation, StoreError};
 use crate::time::now_ms;
@@ -190,6 +191,7 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
         return Err(no_open_server().into());
     };
     tracing::info!(user_id = %created.id, roles = %created.roles, "user created");
+    state.realtime.publish(events::new_user(&created.id));
     Ok(created)
 }
 
@@ -327,7 +329,14 @@ pub async fn patch_user(
             Some(app) => crate::Error::from(app),
             None => crate::Error::from(err),
         })?;
+    publish_user_updated(state, &user);
     Ok(user)
+}
+
+/// `user_updated` to everyone, with what an anonymous viewer may see.
+fn publish_user_updated(state: &AppState, user: &User) {
+    let public = sanitize_for(None, user.clone(), &state.config());
+    state.realtime.publish(events::user_updated(&public));
 }
 
 /// Replaces a user's system roles (system admins only). The last active system admin cannot
@@ -378,6 +387,9 @@ pub async fn update_roles(
         .store
         .update_user_roles(user_id, &roles, now_ms())
         .await?;
+    state
+        .realtime
+        .publish(events::user_role_updated(user_id, &roles));
     Ok(User { roles, ..user })
 }
 
@@ -447,6 +459,7 @@ pub async fn change_password(
         .update_password_and_revoke(&user.id, &hash, now_ms())
         .await?;
     state.store.clear_login_attempts_for_user(&user.id).await?;
+    state.realtime.close_user(&user.id);
     tracing::info!(user_id = %user.id, by = %auth.user_id(), "password changed; sessions revoked");
     Ok(())
 }
@@ -482,9 +495,14 @@ pub async fn set_active(
     let now = now_ms();
     state.store.set_user_active(user_id, active, now).await?;
     tracing::info!(user_id, active, by = %auth.user_id(), "user activation changed");
-    state
+    if !active {
+        state.realtime.close_user(user_id);
+    }
+    let user = state
         .store
         .user(user_id)
         .await?
-        .ok_or_else(|| missing_account().into())
+        .ok_or_else(missing_account)?;
+    publish_user_updated(state, &user);
+    Ok(user)
 }

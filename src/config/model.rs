@@ -25,6 +25,8 @@ pub struct Config {
     pub support: SupportSettings,
     #[serde(rename = "AnnouncementSettings")]
     pub announcement: AnnouncementSettings,
+    #[serde(rename = "WebSocketSettings")]
+    pub websocket: WebSocketSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,6 +356,52 @@ impl Default for AnnouncementSettings {
             banner_color: "#f2a93b".into(),
             banner_text_color: "#333333".into(),
             allow_banner_dismissal: true,
+        }
+    }
+}
+
+/// Real-time delivery over `/api/v4/websocket` (Townsquare-specific; Mattermost hard-codes
+/// most of these). Defaults follow Mattermost's behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSocketSettings {
+    /// Seconds a dropped connection's missed events are kept for a resume; 0 disables resume.
+    #[serde(rename = "ResumeWindowSeconds")]
+    pub resume_window_seconds: u64,
+    /// Events buffered per connection; a reader that falls this far behind is disconnected.
+    #[serde(rename = "SendQueueSize")]
+    pub send_queue_size: u64,
+    /// Upgrades being authenticated at once; more get 503 with `Retry-After`.
+    #[serde(rename = "MaxConcurrentUpgrades")]
+    pub max_concurrent_upgrades: u64,
+    /// Seconds between server ping frames.
+    #[serde(rename = "PingIntervalSeconds")]
+    pub ping_interval_seconds: u64,
+    /// Seconds without any inbound frame (pongs count) before a peer is considered dead.
+    #[serde(rename = "ReadTimeoutSeconds")]
+    pub read_timeout_seconds: u64,
+    /// Seconds one frame write may take before the peer is disconnected.
+    #[serde(rename = "WriteTimeoutSeconds")]
+    pub write_timeout_seconds: u64,
+    /// Seconds an unauthenticated socket may stay open.
+    #[serde(rename = "AuthTimeoutSeconds")]
+    pub auth_timeout_seconds: u64,
+    /// Largest inbound message in KiB.
+    #[serde(rename = "MaxMessageSizeKb")]
+    pub max_message_size_kb: u64,
+}
+
+impl Default for WebSocketSettings {
+    fn default() -> Self {
+        Self {
+            resume_window_seconds: 60,
+            send_queue_size: 256,
+            max_concurrent_upgrades: 512,
+            ping_interval_seconds: 60,
+            read_timeout_seconds: 100,
+            write_timeout_seconds: 30,
+            auth_timeout_seconds: 5,
+            max_message_size_kb: 8,
         }
     }
 }

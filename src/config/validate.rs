@@ -131,6 +131,29 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         password.minimum_length,
         "5 to 72",
     )?;
+
+    let ws = &config.websocket;
+    for (key, value, range) in [
+        ("SendQueueSize", ws.send_queue_size, 1..=1_000_000),
+        (
+            "MaxConcurrentUpgrades",
+            ws.max_concurrent_upgrades,
+            1..=1_000_000,
+        ),
+        ("PingIntervalSeconds", ws.ping_interval_seconds, 1..=3_600),
+        ("ReadTimeoutSeconds", ws.read_timeout_seconds, 1..=3_600),
+        ("WriteTimeoutSeconds", ws.write_timeout_seconds, 1..=3_600),
+        ("AuthTimeoutSeconds", ws.auth_timeout_seconds, 1..=3_600),
+        ("MaxMessageSizeKb", ws.max_message_size_kb, 1..=1_024),
+        ("ResumeWindowSeconds", ws.resume_window_seconds, 0..=86_400),
+    ] {
+        check(
+            range.contains(&value),
+            &format!("WebSocketSettings.{key}"),
+            value,
+            &format!("{} to {}", range.start(), range.end()),
+        )?;
+    }
     Ok(())
 }
 

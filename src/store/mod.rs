@@ -22,6 +22,7 @@ pub mod migrate;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+mod realtime;
 pub mod session_cache;
 mod sessions;
 pub mod sql;

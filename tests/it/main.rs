@@ -14,6 +14,7 @@ mod editions;
 mod licensing;
 mod openapi;
 mod outage;
+mod realtime;
 mod system;
 mod terms;
 mod wire;

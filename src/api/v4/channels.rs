@@ -470,6 +470,14 @@ pub async fn view_channel(
             times.insert(channel_id, json!(now));
         }
     }
+    if !times.is_empty() {
+        state
+            .realtime
+            .publish(crate::realtime::events::multiple_channels_viewed(
+                &user_id,
+                times.clone(),
+            ));
+    }
     Ok(Json(json!({"status": "OK", "last_viewed_at_times": times})))
 }
 

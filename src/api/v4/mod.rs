@@ -2,6 +2,7 @@
 
 pub mod channels;
 pub mod common;
+pub mod ephemeral;
 pub mod license;
 pub mod posts;
 pub mod preferences;
@@ -14,6 +15,7 @@ pub mod terms;
 pub mod threads;
 pub mod tokens;
 pub mod users;
+pub mod websocket;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -30,8 +32,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(channels::routes())
         .merge(posts::routes())
+        .merge(ephemeral::routes())
         .merge(reactions::routes())
         .merge(preferences::routes())
         .merge(statuses::routes())
         .merge(threads::routes())
+        .merge(websocket::routes())
 }

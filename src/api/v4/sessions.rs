@@ -132,6 +132,9 @@ pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -
             .store
             .delete_session(auth.user_id(), &auth.session.id)
             .await?;
+        state
+            .realtime
+            .close_session(auth.user_id(), &auth.session.id);
         tracing::info!(user_id = %auth.user_id(), session_id = %auth.session.id, "logout");
     }
     let mut response = status_ok().into_response();
@@ -193,6 +196,7 @@ pub async fn revoke_session(
         )
         .into());
     }
+    state.realtime.close_session(&user_id, &session_id);
     Ok(status_ok())
 }
 
@@ -208,6 +212,7 @@ pub async fn revoke_all_sessions(
     let user_id = user_id_param(&user_id, &auth)?;
     require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
     let revoked = state.store.delete_sessions_for_user(&user_id).await?;
+    state.realtime.close_user(&user_id);
     tracing::info!(user_id, revoked, by = %auth.user_id(), "sessions revoked");
     Ok(status_ok())
 }

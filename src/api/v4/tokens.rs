@@ -191,6 +191,7 @@ pub async fn revoke_token(
     )
     .await?;
     state.store.delete_access_token(&token.id).await?;
+    state.realtime.close_session(&token.user_id, &token.id);
     tracing::info!(token_id = %token.id, by = %auth.user_id(), "access token revoked");
     Ok(status_ok())
 }
@@ -214,6 +215,7 @@ pub async fn disable_token(
         .store
         .set_access_token_active(&token.id, false)
         .await?;
+    state.realtime.close_session(&token.user_id, &token.id);
     Ok(status_ok())
 }
 

@@ -1,0 +1,223 @@
+//! Mattermost's events with their names, audiences and data shapes (api-v4.md 6.6). Nested
+//! objects are JSON strings where Mattermost sends strings (`post`, `reaction`, `channel`,
+//! `preferences`, `thread`, `emoji`), objects where it sends objects (`user_updated.user`).
+//!
+//! Build an event here and hand it to `state.realtime.publish` after the store call
+//! committed.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use townsquare_sdk::model::{Channel, Post, Preference, Reaction, Team, User};
+
+use super::event::{Broadcast, Event};
+
+/// `posted`, to the channel's members. `mentions` is added per recipient, only for the
+/// mentioned (as Mattermost 11 does).
+pub fn posted(
+    post: &Post,
+    channel: &Channel,
+    sender_username: &str,
+    mentioned: &[String],
+) -> Event {
+    let display_name = if channel.channel_type == "D" {
+        format!("@{sender_username}")
+    } else {
+        channel.display_name.clone()
+    };
+    let mut event = Event::new("posted", Broadcast::channel(&channel.id))
+        .with_json_string("post", post)
+        .with("channel_display_name", display_name)
+        .with("channel_name", channel.name.clone())
+        .with("channel_type", channel.channel_type.clone())
+        .with("sender_name", format!("@{sender_username}"))
+        .with("team_id", channel.team_id.clone())
+        .with("set_online", true);
+    if !post.file_ids.is_empty() {
+        event = event.with("otherFile", "true");
+    }
+    for user_id in mentioned {
+        let mut extra = Map::new();
+        extra.insert("mentions".into(), json!([user_id]).to_string().into());
+        event.per_user.insert(user_id.clone(), extra);
+    }
+    event
+}
+
+pub fn post_edited(post: &Post) -> Event {
+    Event::new("post_edited", Broadcast::channel(&post.channel_id)).with_json_string("post", post)
+}
+
+pub fn post_deleted(post: &Post) -> Event {
+    Event::new("post_deleted", Broadcast::channel(&post.channel_id)).with_json_string("post", post)
+}
+
+/// A post shown to one user only and never stored.
+pub fn ephemeral_message(user_id: &str, post: &Post) -> Event {
+    Event::new("ephemeral_message", Broadcast::user(user_id)).with_json_string("post", post)
+}
+
+pub fn reaction_added(channel_id: &str, reaction: &Reaction) -> Event {
+    Event::new("reaction_added", Broadcast::channel(channel_id))
+        .with_json_string("reaction", reaction)
+}
+
+pub fn reaction_removed(channel_id: &str, reaction: &Reaction) -> Event {
+    Event::new("reaction_removed", Broadcast::channel(channel_id))
+        .with_json_string("reaction", reaction)
+}
+
+pub fn multiple_channels_viewed(user_id: &str, channel_times: Map<String, Value>) -> Event {
+    Event::new("multiple_channels_viewed", Broadcast::user(user_id))
+        .with("channel_times", Value::Object(channel_times))
+}
+
+/// To the creator only; others learn of a new public channel when they look.
+pub fn channel_created(creator_id: &str, channel: &Channel) -> Event {
+    Event::new("channel_created", Broadcast::user(creator_id))
+        .with("channel_id", channel.id.clone())
+        .with("team_id", channel.team_id.clone())
+}
+
+pub fn channel_updated(channel: &Channel) -> Event {
+    Event::new("channel_updated", Broadcast::channel(&channel.id))
+        .with_json_string("channel", channel)
+}
+
+/// Archiving: public channels are announced to the team, private ones to their members.
+pub fn channel_deleted(channel: &Channel) -> Event {
+    Event::new("channel_deleted", channel_or_team(channel))
+        .with("channel_id", channel.id.clone())
+        .with("delete_at", channel.delete_at)
+}
+
+pub fn channel_restored(channel: &Channel) -> Event {
+    Event::new("channel_restored", channel_or_team(channel)).with("channel_id", channel.id.clone())
+}
+
+/// A public channel made private: its team learns it is gone from the public list.
+pub fn channel_converted(channel: &Channel) -> Event {
+    Event::new("channel_converted", Broadcast::team(&channel.team_id))
+        .with("channel_id", channel.id.clone())
+}
+
+fn channel_or_team(channel: &Channel) -> Broadcast {
+    if channel.channel_type == "O" {
+        Broadcast::team(&channel.team_id)
+    } else {
+        Broadcast::channel(&channel.id)
+    }
+}
+
+pub fn direct_added(channel: &Channel, creator_id: &str, teammate_id: &str) -> Event {
+    Event::new("direct_added", Broadcast::channel(&channel.id))
+        .with("creator_id", creator_id)
+        .with("teammate_id", teammate_id)
+}
+
+pub fn group_added(channel: &Channel, member_ids: &[String]) -> Event {
+    Event::new("group_added", Broadcast::channel(&channel.id))
+        .with_json_string("teammate_ids", &member_ids)
+}
+
+/// To the channel, the new member included.
+pub fn user_added(channel: &Channel, user_id: &str) -> Event {
+    Event::new("user_added", Broadcast::channel(&channel.id))
+        .with("user_id", user_id)
+        .with("team_id", channel.team_id.clone())
+}
+
+/// To the remaining members of the channel.
+pub fn user_removed_from_channel(channel_id: &str, user_id: &str, remover_id: &str) -> Event {
+    Event::new("user_removed", Broadcast::channel(channel_id))
+        .with("user_id", user_id)
+        .with("remover_id", remover_id)
+}
+
+/// To the removed user.
+pub fn user_removed_notice(channel_id: &str, user_id: &str, remover_id: &str) -> Event {
+    Event::new("user_removed", Broadcast::user(user_id))
+        .with("channel_id", channel_id)
+        .with("remover_id", remover_id)
+}
+
+pub fn channel_member_updated(user_id: &str, member: &impl Serialize) -> Event {
+    Event::new("channel_member_updated", Broadcast::user(user_id))
+        .with_json_string("channelMember", member)
+}
+
+pub fn added_to_team(team_id: &str, user_id: &str) -> Event {
+    Event::new("added_to_team", Broadcast::user(user_id))
+        .with("team_id", team_id)
+        .with("user_id", user_id)
+}
+
+/// To the team's remaining members; [`leave_team_notice`] tells the user.
+pub fn leave_team(team_id: &str, user_id: &str) -> Event {
+    Event::new("leave_team", Broadcast::team(team_id).omit(user_id))
+        .with("team_id", team_id)
+        .with("user_id", user_id)
+}
+
+pub fn leave_team_notice(team_id: &str, user_id: &str) -> Event {
+    Event::new("leave_team", Broadcast::user(user_id))
+        .with("team_id", team_id)
+        .with("user_id", user_id)
+}
+
+pub fn update_team(team: &Team) -> Event {
+    Event::new("update_team", Broadcast::team(&team.id)).with_json_string("team", team)
+}
+
+pub fn new_user(user_id: &str) -> Event {
+    Event::new("new_user", Broadcast::all()).with("user_id", user_id)
+}
+
+/// `user` is an object here, sanitised for everyone (no email, no auth data).
+pub fn user_updated(user: &User) -> Event {
+    let value = serde_json::to_value(user).unwrap_or(Value::Null);
+    Event::new("user_updated", Broadcast::all()).with("user", value)
+}
+
+pub fn user_role_updated(user_id: &str, roles: &str) -> Event {
+    Event::new("user_role_updated", Broadcast::user(user_id))
+        .with("user_id", user_id)
+        .with("roles", roles)
+}
+
+/// Only to that user; others poll statuses (api-v4.md 6.6).
+pub fn status_change(user_id: &str, status: &str) -> Event {
+    Event::new("status_change", Broadcast::user(user_id))
+        .with("status", status)
+        .with("user_id", user_id)
+}
+
+pub fn preferences_changed(user_id: &str, preferences: &[Preference]) -> Event {
+    Event::new("preferences_changed", Broadcast::user(user_id))
+        .with_json_string("preferences", &preferences)
+}
+
+pub fn preferences_deleted(user_id: &str, preferences: &[Preference]) -> Event {
+    Event::new("preferences_deleted", Broadcast::user(user_id))
+        .with_json_string("preferences", &preferences)
+}
+
+pub fn thread_updated(team_id: &str, user_id: &str, thread: &Value) -> Event {
+    let mut broadcast = Broadcast::user(user_id);
+    broadcast.team_id = team_id.to_string();
+    Event::new("thread_updated", broadcast).with_json_string("thread", thread)
+}
+
+/// For the custom emoji code: announce a new emoji to everyone.
+pub fn emoji_added(emoji: &impl Serialize) -> Event {
+    Event::new("emoji_added", Broadcast::all()).with_json_string("emoji", emoji)
+}
+
+/// `license` is the client license map (`/license/client?format=old`).
+pub fn license_changed(client_license: Value) -> Event {
+    Event::new("license_changed", Broadcast::all()).with("license", client_license)
+}
+
+/// `config` is the client configuration map (`/config/client?format=old`).
+pub fn config_changed(client_config: Value) -> Event {
+    Event::new("config_changed", Broadcast::all()).with("config", client_config)
+}
