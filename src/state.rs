@@ -7,6 +7,7 @@ use arc_swap::ArcSwap;
 use townsquare_sdk::{Edition, Entitlements, Extensions, LicenseProblem, LicenseSnapshot};
 
 use crate::app::activity_memo::ActivityMemo;
+use crate::app::mention_index::MentionIndexCache;
 use crate::app::passwords::PasswordHasher;
 use crate::app::throttle::Throttle;
 use crate::build_info;
@@ -27,6 +28,8 @@ pub struct Inner {
     pub throttle: Throttle,
     /// When each user's presence was last checked on this node (skips a read per request).
     pub activity_memo: ActivityMemo,
+    /// Per-channel mention indexes for the post path (short-lived, forgotten on changes).
+    pub mention_indexes: MentionIndexCache,
     /// Real-time delivery: publish events here after the store call committed.
     pub realtime: Arc<Hub>,
     /// What this server may do right now; read without locking on every request, replaced
@@ -51,6 +54,7 @@ impl AppState {
             hasher,
             throttle,
             activity_memo: ActivityMemo::default(),
+            mention_indexes: MentionIndexCache::default(),
             realtime,
             config: ArcSwap::from_pointee(config),
             runtime,

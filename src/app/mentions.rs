@@ -2,8 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use townsquare_sdk::model::StringMap;
-
+use crate::app::mention_index::MentionIndex;
 use crate::store::posts::MentionInfo;
 
 /// Words a message mentions: `@name` tokens (lower-cased, trailing punctuation dropped) and the
@@ -49,10 +48,8 @@ pub fn parse(message: &str) -> ParsedMentions {
     parsed
 }
 
-/// Channel members the message mentions, by `@username`, by their mention keys (and first
-/// name when they opted in), or by `@channel`/`@all`/`@here` unless they ignore channel
-/// mentions (`@here` only reaches members in `online`). The author is never mentioned by
-/// their own post.
+/// Channel members the message mentions (see [`MentionIndex::mentioned`]); for one-off
+/// checks, the post path uses a cached index.
 pub fn mentioned_members(
     parsed: &ParsedMentions,
     members: &[MentionInfo],
@@ -60,47 +57,7 @@ pub fn mentioned_members(
     channel_mentions_allowed: bool,
     online: &BTreeSet<String>,
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    for member in members {
-        if member.user_id == author_id {
-            continue;
-        }
-        let user_props: StringMap =
-            serde_json::from_str(&member.user_notify_props).unwrap_or_default();
-        let channel_props: StringMap =
-            serde_json::from_str(&member.channel_notify_props).unwrap_or_default();
-        let mut hit = parsed.usernames.contains(&member.username);
-        if !hit {
-            let keys = user_props
-                .get("mention_keys")
-                .map(String::as_str)
-                .unwrap_or("");
-            hit = keys
-                .split(',')
-                .map(|k| k.trim().to_lowercase())
-                .filter(|k| !k.is_empty())
-                .any(|k| parsed.words.contains(&k) || parsed.words.contains(&format!("@{k}")));
-        }
-        if !hit
-            && user_props.get("first_name").map(String::as_str) == Some("true")
-            && !member.first_name.is_empty()
-        {
-            hit = parsed.words.contains(&member.first_name.to_lowercase());
-        }
-        let reached = parsed.channel_wide || (parsed.here && online.contains(&member.user_id));
-        if !hit && channel_mentions_allowed && reached {
-            let ignores = channel_props
-                .get("ignore_channel_mentions")
-                .map(String::as_str)
-                == Some("on");
-            let wants = user_props.get("channel").map(String::as_str) != Some("false");
-            hit = !ignores && wants;
-        }
-        if hit {
-            out.push(member.user_id.clone());
-        }
-    }
-    out
+    MentionIndex::build(members).mentioned(parsed, author_id, channel_mentions_allowed, online)
 }
 
 /// Space-separated `#hashtags` of a message, as Mattermost stores them.

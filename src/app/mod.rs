@@ -5,6 +5,7 @@ pub mod auth;
 pub mod avatar;
 pub mod channels;
 pub mod licensing;
+pub mod mention_index;
 pub mod mentions;
 pub mod passwords;
 pub mod permissions;

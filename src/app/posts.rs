@@ -1,6 +1,8 @@
 //! Posts: creating (with mentions, threads and counters), reading as PostLists, editing with
 //! history, deleting, pinning.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use townsquare_sdk::model::{Post, PostList};
 use townsquare_sdk::AppError;
@@ -8,6 +10,7 @@ use townsquare_sdk::AppError;
 use crate::api::extract::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::{access, ChannelAccess};
+use crate::app::mention_index::MentionIndex;
 use crate::app::mentions;
 use crate::app::permissions::Permission;
 use crate::error::Result;
@@ -69,13 +72,11 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
     if !is_valid_id(&input.channel_id) {
         return Err(AppError::invalid_body_param("channel_id").into());
     }
-    // The members' mention data is read beside the access check: one round trip less.
-    let (access, members) = tokio::try_join!(access(state, auth, &input.channel_id), async {
-        Ok(state
-            .store
-            .channel_member_mention_info(&input.channel_id)
-            .await?)
-    },)?;
+    // The members' mention index is loaded (when not cached) beside the access check.
+    let (access, members) = tokio::try_join!(
+        access(state, auth, &input.channel_id),
+        mention_index(state, &input.channel_id),
+    )?;
     let may_post = access.member.is_some() && access.can(auth, Permission::CreatePost);
     if !may_post && !auth.can(Permission::ManageSystem) {
         return Err(AppError::forbidden(Permission::CreatePost.id()).into());
@@ -170,33 +171,47 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
     Ok(post)
 }
 
+/// The channel's mention index, from the cache or built from one read.
+async fn mention_index(state: &AppState, channel_id: &str) -> Result<Arc<MentionIndex>> {
+    let epoch = state.store.members_epoch();
+    if let Some(index) = state.mention_indexes.get(channel_id, epoch) {
+        return Ok(index);
+    }
+    let infos = state.store.channel_member_mention_info(channel_id).await?;
+    let index = Arc::new(MentionIndex::build(&infos));
+    state
+        .mention_indexes
+        .put(channel_id, Arc::clone(&index), epoch);
+    Ok(index)
+}
+
 async fn post_effects(
     state: &AppState,
     auth: &AuthContext,
     access: &ChannelAccess,
-    members: &[MentionInfo],
+    members: &MentionIndex,
     post: &Post,
 ) -> Result<PostEffects> {
     let mentioned = if access.channel.channel_type == "D" {
         // Every direct message is a mention for the other person.
         members
-            .iter()
-            .filter(|m| m.user_id != post.user_id)
-            .map(|m| m.user_id.clone())
+            .member_ids()
+            .filter(|id| *id != post.user_id)
+            .map(str::to_string)
             .collect()
     } else {
         let parsed = mentions::parse(&post.message);
         let channel_mentions = access.can(auth, Permission::UseChannelMentions);
         let mut online = std::collections::BTreeSet::new();
         if parsed.here && !parsed.channel_wide {
-            let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+            let ids: Vec<String> = members.member_ids().map(str::to_string).collect();
             for status in crate::app::statuses::statuses_by_ids(state, &ids).await? {
                 if status.status == "online" {
                     online.insert(status.user_id);
                 }
             }
         }
-        mentions::mentioned_members(&parsed, members, &post.user_id, channel_mentions, &online)
+        members.mentioned(&parsed, &post.user_id, channel_mentions, &online)
     };
     Ok(PostEffects {
         mentioned_user_ids: mentioned,

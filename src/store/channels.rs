@@ -409,6 +409,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected())
         })?;
+        self.members_changed();
         Ok(())
     }
 

@@ -153,7 +153,7 @@ impl Store {
             mentioned_user_ids: Vec::new(),
             team_id: team_id.to_string(),
         };
-        with_tx!(self, |tx| async {
+        let result = with_tx!(self, |tx| async {
             // Mattermost's default channels: everyone joins town-square and off-topic.
             let defaults: Vec<(String,)> = sqlx::query_as(
                 "SELECT id FROM channels WHERE team_id = $1 AND name IN ('town-square', 'off-topic') AND delete_at = 0",
@@ -189,7 +189,9 @@ impl Store {
                 added.push(user_id.clone());
             }
             Ok::<_, StoreError>(added)
-        })
+        });
+        self.members_changed();
+        result
     }
 
     /// Removes a user from a team and from every channel of that team, posting `announcement`
@@ -206,7 +208,7 @@ impl Store {
             mentioned_user_ids: Vec::new(),
             team_id: team_id.to_string(),
         };
-        with_tx!(self, |tx| async {
+        let result = with_tx!(self, |tx| async {
             sqlx::query(
                 "UPDATE team_members SET delete_at = $3 WHERE team_id = $1 AND user_id = $2",
             )
@@ -226,7 +228,9 @@ impl Store {
                 insert_post_in!(tx, greatest, post, &effects);
             }
             Ok::<_, StoreError>(())
-        })
+        });
+        self.members_changed();
+        result
     }
 
     /// Creates a channel with its first members.
@@ -235,13 +239,15 @@ impl Store {
         channel: &Channel,
         members: &[NewChannelMember],
     ) -> Result<(), StoreError> {
-        with_tx!(self, |tx| async {
+        let result = with_tx!(self, |tx| async {
             insert_channel_in!(tx, channel);
             for member in members {
                 insert_channel_member_in!(tx, &channel.id, member);
             }
             Ok::<_, StoreError>(())
-        })
+        });
+        self.members_changed();
+        result
     }
 
     /// Adds a member to an existing channel; an existing member is left as it is. When the
@@ -259,7 +265,7 @@ impl Store {
             mentioned_user_ids: Vec::new(),
             team_id: team_id.to_string(),
         };
-        with_tx!(self, |tx| async {
+        let result = with_tx!(self, |tx| async {
             let inserted = insert_channel_member_in!(tx, channel_id, member).rows_affected() > 0;
             if inserted {
                 if let Some(post) = announcement {
@@ -267,7 +273,9 @@ impl Store {
                 }
             }
             Ok::<_, StoreError>(inserted)
-        })
+        });
+        self.members_changed();
+        result
     }
 
     /// Removes a member, posting `announcement` (leave or removal message) in the same
@@ -284,7 +292,7 @@ impl Store {
             mentioned_user_ids: Vec::new(),
             team_id: team_id.to_string(),
         };
-        with_tx!(self, |tx| async {
+        let result = with_tx!(self, |tx| async {
             let removed =
                 sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
                     .bind(channel_id)
@@ -299,7 +307,9 @@ impl Store {
                 }
             }
             Ok::<_, StoreError>(removed)
-        })
+        });
+        self.members_changed();
+        result
     }
 
     /// Updates a channel's properties (name, display name, header, purpose, type, archive

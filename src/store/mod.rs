@@ -32,6 +32,7 @@ pub mod terms;
 pub mod threads;
 pub mod users;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,6 +73,9 @@ pub enum Pools {
 pub struct Store {
     pools: Pools,
     session_cache: Arc<SessionCache>,
+    /// Bumped by every change to memberships or to what mentions a user (names, notify
+    /// props): caches derived from them compare it before use.
+    members_epoch: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -88,7 +92,17 @@ impl Store {
         Self {
             pools,
             session_cache: Arc::new(SessionCache::new(trusted)),
+            members_epoch: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// See `members_epoch`; read it before the reads a cached value is built from.
+    pub fn members_epoch(&self) -> u64 {
+        self.members_epoch.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn members_changed(&self) {
+        self.members_epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn session_cache(&self) -> &SessionCache {

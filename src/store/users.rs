@@ -396,6 +396,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
+        self.members_changed();
         self.auth_changed(&user.id).await
     }
 
@@ -457,6 +458,7 @@ impl Store {
             }
             Ok::<_, StoreError>(())
         })?;
+        self.members_changed();
         self.auth_changed(user_id).await
     }
 }

@@ -492,3 +492,64 @@ async fn set_unread_moves_the_read_marker_and_recounts_mentions() {
         .await
         .assert_status(404);
 }
+
+/// Mentions come from a per-channel index cached between posts; changes to members, names
+/// and mention keys must reach the very next post.
+#[tokio::test]
+async fn mention_changes_reach_the_next_post() {
+    let server = TestServer::start().await;
+    let (admin, bob, channel_id) = setup(&server).await;
+    let mentions_of = |token: String| {
+        let server = &server;
+        let path = format!("/api/v4/users/me/channels/{channel_id}/unread");
+        async move { server.get_as(&token, &path).await.json()["mention_count"].clone() }
+    };
+    // Warm the cache.
+    post(&server, &admin, &channel_id, "deploy tonight").await;
+    assert_eq!(mentions_of(bob.token.clone()).await, 0);
+
+    // Bob adds a mention key: the next "deploy" mentions him.
+    server
+        .put_as(
+            &bob.token,
+            &format!("/api/v4/users/{}/patch", bob.id),
+            &json!({"notify_props": {"mention_keys": "deploy", "channel": "true"}}),
+        )
+        .await
+        .assert_status(200);
+    post(&server, &admin, &channel_id, "deploy again").await;
+    assert_eq!(mentions_of(bob.token.clone()).await, 1);
+
+    // A new member is mentioned by the very next post that names her.
+    let eve = server.user(&admin, "eve").await;
+    let team_id = server
+        .get_as(&admin.token, &format!("/api/v4/channels/{channel_id}"))
+        .await
+        .json()["team_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    crate::chat::join(&server, &admin, &team_id, &eve).await;
+    post(&server, &admin, &channel_id, "welcome @eve").await;
+    assert_eq!(mentions_of(eve.token.clone()).await, 1);
+
+    // Ignoring channel mentions applies at once too.
+    server
+        .put_as(
+            &eve.token,
+            &format!(
+                "/api/v4/channels/{channel_id}/members/{}/notify_props",
+                eve.id
+            ),
+            &json!({"ignore_channel_mentions": "on"}),
+        )
+        .await
+        .assert_status(200);
+    post(&server, &admin, &channel_id, "@channel standup").await;
+    assert_eq!(
+        mentions_of(eve.token.clone()).await,
+        1,
+        "eve ignores @channel"
+    );
+    assert_eq!(mentions_of(bob.token.clone()).await, 2);
+}
