@@ -51,12 +51,30 @@ impl AuthContext {
 
 /// Resolves a token to a live session or access token. `None` means "not authenticated".
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthContext>> {
+    authenticate_with(state, token, true).await
+}
+
+/// Like [`authenticate`], for a WebSocket upgrade: a cached lookup is used, but a miss is not
+/// cached (one lookup per connection would only fill the cache: about 4 KiB per idle socket).
+pub async fn authenticate_socket(state: &AppState, token: &str) -> Result<Option<AuthContext>> {
+    authenticate_with(state, token, false).await
+}
+
+async fn authenticate_with(
+    state: &AppState,
+    token: &str,
+    cache_miss: bool,
+) -> Result<Option<AuthContext>> {
     if token.is_empty() {
         return Ok(None);
     }
     let hash = hash_token(token);
     let now = now_ms();
-    if let Some((stored, user)) = state.store.session_and_user_by_token_hash(&hash).await? {
+    let found = state
+        .store
+        .session_and_user_by_token_hash(&hash, cache_miss)
+        .await?;
+    if let Some((stored, user)) = found {
         let mut session = stored.session;
         if session.expires_at != 0 && session.expires_at < now {
             state

@@ -13,7 +13,7 @@ use super::actions::{self, Request};
 use super::event::{Broadcast, Event, Frame};
 use super::hub::{CloseReason, Connection};
 use super::resume::{Resumable, Ring};
-use crate::app::auth::{authenticate, AuthContext};
+use crate::app::auth::{authenticate_socket, AuthContext};
 use crate::id::new_id;
 use crate::state::AppState;
 
@@ -129,7 +129,7 @@ async fn challenge(
             .get("token")
             .and_then(|t| t.as_str())
             .unwrap_or("");
-        match authenticate(state, token).await {
+        match authenticate_socket(state, token).await {
             Ok(Some(auth)) => return Some((auth, Some(actions::ok(request.seq, None)))),
             Ok(None) => {
                 let reply = actions::fail(request.seq, &actions::not_authenticated());

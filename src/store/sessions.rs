@@ -153,16 +153,18 @@ impl Store {
 
     /// The session with this token hash and its user, in one read. A session whose user row
     /// is gone reads as no session.
+    /// `cache_miss`: whether a lookup read from the database is cached for the next request.
     pub async fn session_and_user_by_token_hash(
         &self,
         token_hash: &str,
+        cache_miss: bool,
     ) -> Result<Option<(StoredSession, User)>, StoreError> {
         if let Some(hit) = self.session_cache().get(token_hash) {
             return Ok(Some(hit));
         }
         let generation = self.session_cache().generation();
         let found = self.read_session_and_user(token_hash).await?;
-        if let Some((session, user)) = &found {
+        if let (true, Some((session, user))) = (cache_miss, &found) {
             self.session_cache()
                 .put(token_hash, session, user, generation);
         }

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::auth::presented_token;
-use crate::app::auth::authenticate;
+use crate::app::auth::authenticate_socket;
 use crate::error::Error;
 use crate::realtime::socket::{self, ResumeRequest};
 use crate::state::AppState;
@@ -88,7 +88,7 @@ pub async fn connect(
     // A bad token at upgrade leaves the socket unauthenticated, as in Mattermost: the client
     // may still answer with the challenge.
     let auth = match presented_token(&headers) {
-        Some((token, _)) => match authenticate(&state, &token).await {
+        Some((token, _)) => match authenticate_socket(&state, &token).await {
             Ok(auth) => auth,
             Err(err) => return err.into_response(),
         },
