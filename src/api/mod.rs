@@ -35,6 +35,9 @@ use townsquare_sdk::AppError;
         (name = "preferences", description = "User preferences and saved (flagged) posts"),
         (name = "statuses", description = "User presence and custom statuses"),
         (name = "threads", description = "Collapsed reply threads"),
+        (name = "files", description = "File uploads, downloads, thumbnails and previews"),
+        (name = "emoji", description = "Custom emoji"),
+        (name = "search", description = "Post search"),
         (name = "terms of service", description = "Custom terms of service (Enterprise, licensed)"),
     )
 )]

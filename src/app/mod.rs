@@ -3,6 +3,9 @@
 pub mod auth;
 pub mod avatar;
 pub mod channels;
+pub mod emoji;
+pub mod files;
+pub mod images;
 pub mod licensing;
 pub mod mentions;
 pub mod passwords;
@@ -10,6 +13,8 @@ pub mod permissions;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod search;
+pub mod search_terms;
 pub mod statuses;
 pub mod teams;
 pub mod threads;

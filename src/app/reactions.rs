@@ -217,6 +217,8 @@ pub async fn bulk_reactions(
 /// Fills Mattermost's `metadata.reactions` for the posts that have reactions, with one query
 /// for the whole slice. Other metadata keys are kept; posts without reactions are untouched.
 pub async fn attach_reaction_metadata(state: &AppState, posts: &mut [Post]) -> Result<()> {
+    // Every post response passes through here, so the files' metadata joins it here too.
+    crate::app::files::attach_file_metadata(state, posts).await?;
     let ids: Vec<String> = posts
         .iter()
         .filter(|p| p.has_reactions)

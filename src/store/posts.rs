@@ -120,6 +120,8 @@ impl Store {
             .bind(&post.pending_post_id)
             .execute(&mut **tx)
             .await?;
+            run_stmts!(tx, self.index_post_stmts(post));
+            run_stmts!(tx, super::files::attach_stmts(post));
             sqlx::query(
                 "UPDATE channels SET last_post_at = MAX_FN(last_post_at, $2), total_msg_count = total_msg_count + 1, \
                  last_root_post_at = CASE WHEN $3 THEN MAX_FN(last_root_post_at, $2) ELSE last_root_post_at END, \
@@ -429,6 +431,9 @@ impl Store {
             .bind(edited.is_pinned)
             .execute(&mut **tx)
             .await?;
+            if previous.message != edited.message {
+                run_stmts!(tx, self.index_post_stmts(edited));
+            }
             Ok::<_, StoreError>(())
         })
     }
@@ -460,6 +465,9 @@ impl Store {
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
+            run_stmts!(tx, self.unindex_post_stmts(&post.id));
+            run_stmts!(tx, self.unindex_replies_stmts(&post.id));
+            run_stmts!(tx, super::files::delete_for_post_stmts(&post.id));
             if post.root_id.is_empty() {
                 sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE root_id = $1 AND delete_at = 0")
                     .bind(&post.id)

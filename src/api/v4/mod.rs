@@ -2,10 +2,13 @@
 
 pub mod channels;
 pub mod common;
+pub mod emoji;
+pub mod files;
 pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod search;
 pub mod sessions;
 pub mod statuses;
 pub mod system;
@@ -34,4 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(preferences::routes())
         .merge(statuses::routes())
         .merge(threads::routes())
+        .merge(files::routes())
+        .merge(emoji::routes())
+        .merge(search::routes())
 }
