@@ -16,6 +16,7 @@ pub struct FileInfo {
     pub id: String,
     #[serde(rename = "user_id")]
     pub creator_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub post_id: String,
     pub channel_id: String,
     pub create_at: i64,
@@ -31,14 +32,25 @@ pub struct FileInfo {
     pub extension: String,
     pub size: i64,
     pub mime_type: String,
+    #[serde(skip_serializing_if = "is_zero")]
     pub width: i64,
+    #[serde(skip_serializing_if = "is_zero")]
     pub height: i64,
+    #[serde(skip_serializing_if = "is_false")]
     pub has_preview_image: bool,
     pub mini_preview: Option<String>,
     #[sqlx(skip)]
     pub remote_id: String,
     #[sqlx(skip)]
     pub archived: bool,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Statements (inside the post's transaction) that attach the post's files: only the
