@@ -1,5 +1,6 @@
 //! Mattermost API v4 routes, one module per resource.
 
+pub mod autocomplete;
 pub mod channels;
 pub mod common;
 pub mod emoji;
@@ -40,4 +41,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(emoji::routes())
         .merge(search::routes())
+        .merge(autocomplete::routes())
 }

@@ -1,5 +1,6 @@
 //! Files, custom emoji and search (issue 6).
 
+mod autocomplete;
 mod emoji;
 mod search;
 mod uploads;
