@@ -1,6 +1,8 @@
 //! Custom emoji: creation (name rules, a small bounded image), lookup, listing, search,
 //! deletion by the creator or an admin.
 
+use std::sync::OnceLock;
+
 use townsquare_sdk::AppError;
 
 use crate::app::auth::AuthContext;
@@ -20,61 +22,29 @@ pub const MAX_IMAGE_BYTES: usize = 512 * 1024;
 /// Mattermost's largest accepted emoji side, in pixels.
 pub const MAX_IMAGE_SIDE: u32 = 1028;
 
-/// A few system emoji names that must not be shadowed by custom ones. Reactions accept any
-/// well-formed name (as Mattermost does), so this list only guards creation.
-const SYSTEM_NAMES: &[&str] = &[
-    "+1",
-    "-1",
-    "thumbsup",
-    "thumbsdown",
-    "smile",
-    "smiley",
-    "grinning",
-    "laughing",
-    "joy",
-    "wink",
-    "blush",
-    "heart",
-    "broken_heart",
-    "tada",
-    "fire",
-    "rocket",
-    "eyes",
-    "star",
-    "white_check_mark",
-    "heavy_check_mark",
-    "x",
-    "warning",
-    "question",
-    "exclamation",
-    "ok",
-    "ok_hand",
-    "clap",
-    "pray",
-    "muscle",
-    "wave",
-    "100",
-    "thinking_face",
-    "slightly_smiling_face",
-    "cry",
-    "sob",
-    "rage",
-    "angry",
-    "sunglasses",
-    "sweat_smile",
-    "upside_down_face",
-    "zap",
-    "sparkles",
-    "coffee",
-    "beer",
-    "pizza",
-    "cake",
-    "bug",
-    "memo",
-    "bulb",
-    "lock",
-    "key",
-];
+/// The system emoji short names (sorted, from `system_emoji.txt`).
+pub fn system_emoji_names() -> impl Iterator<Item = &'static str> {
+    include_str!("system_emoji.txt")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Whether `name` is a system emoji (these need no custom emoji).
+pub fn is_system_emoji(name: &str) -> bool {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| system_emoji_names().collect())
+        .binary_search(&name)
+        .is_ok()
+}
+
+/// Reactions name a system emoji or an existing custom one, as Mattermost checks.
+pub async fn require_known_emoji(state: &AppState, name: &str) -> Result<()> {
+    if is_system_emoji(name) {
+        return Ok(());
+    }
+    emoji_by_name(state, name).await.map(|_| ())
+}
 
 pub fn disabled() -> AppError {
     AppError::new(
@@ -98,7 +68,7 @@ pub fn require_enabled(state: &AppState) -> Result<()> {
 
 /// Mattermost's custom emoji name rule: 1-64 of `a-z A-Z 0-9 _ + -`, not a system emoji.
 pub fn is_valid_custom_name(name: &str) -> bool {
-    is_valid_emoji_name(name) && !SYSTEM_NAMES.contains(&name)
+    is_valid_emoji_name(name) && !is_system_emoji(name)
 }
 
 /// The `emoji` part of the create request.
@@ -250,6 +220,25 @@ pub async fn delete_emoji(state: &AppState, auth: &AuthContext, id: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_names_are_sorted_and_known() {
+        let names: Vec<&str> = system_emoji_names().collect();
+        assert!(names.len() > 1800);
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
+        for known in [
+            "+1",
+            "-1",
+            "smile",
+            "tada",
+            "white_check_mark",
+            "thumbsup",
+            "heart",
+        ] {
+            assert!(is_system_emoji(known), "{known}");
+        }
+        assert!(!is_system_emoji("party_parrot"));
+    }
 
     #[test]
     fn custom_names() {

@@ -98,6 +98,7 @@ pub async fn save_reaction(
     if !is_valid_emoji_name(&input.emoji_name) {
         return Err(invalid_emoji_name().into());
     }
+    crate::app::emoji::require_known_emoji(state, &input.emoji_name).await?;
     let (post, access) = live_post(state, auth, &input.post_id).await?;
     if !access.can_read(auth) || !access.can(auth, Permission::AddReaction) {
         return Err(AppError::forbidden(Permission::AddReaction.id()).into());

@@ -244,6 +244,26 @@ async fn custom_emoji_can_be_disabled() {
         .get_as(&admin.token, "/api/v4/emoji")
         .await
         .assert_error(501, "api.emoji.disabled.app_error");
+    // System emoji still work as reactions; other names cannot be custom ones.
+    let team_id = id(&team(&server, &admin, "eng").await);
+    let town = id(&server
+        .get_as(
+            &admin.token,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+        )
+        .await
+        .json());
+    let message = post(&server, &admin, &town, "hello").await;
+    for (emoji, status) in [("heart", 200), ("party_parrot", 501)] {
+        let response = server
+            .post_as(
+                &admin.token,
+                "/api/v4/reactions",
+                &json!({"user_id": admin.id, "post_id": message["id"], "emoji_name": emoji}),
+            )
+            .await;
+        response.assert_status(status);
+    }
     let config = server
         .get_as(&admin.token, "/api/v4/config/client?format=old")
         .await
