@@ -154,7 +154,7 @@ pub async fn create_emoji(
     };
     write_atomic(&root(state), &image_path(&emoji.id), image)
         .await
-        .map_err(|err| AppError::internal(err))?;
+        .map_err(AppError::internal)?;
     if let Err(err) = state.store.insert_emoji(&emoji).await {
         let _ = tokio::fs::remove_dir_all(root(state).join(format!("emoji/{}", emoji.id))).await;
         if is_unique_violation(&err) {

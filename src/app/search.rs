@@ -38,7 +38,10 @@ pub struct SearchResults {
 
 fn term_query(term: &Term) -> Option<TermQuery> {
     let tokens = tokens(term.text());
-    (!tokens.is_empty()).then(|| TermQuery {
+    if tokens.is_empty() {
+        return None;
+    }
+    Some(TermQuery {
         prefix: matches!(term, Term::Prefix(_)),
         tokens,
     })
