@@ -37,11 +37,15 @@ CREATE UNIQUE INDEX idx_emoji_name_delete_at ON emoji (name, delete_at);
 -- Search index. The tsvector is built by the server (store::search) from the same tokens the
 -- SQLite index gets, and stored verbatim (no text-search parser or dictionary runs), so both
 -- stores match the same posts.
+-- create_at lets the planner choose between the GIN index (rare words: few matches, then a
+-- sort) and a newest-first scan that stops after one page (common words).
 CREATE TABLE posts_fts (
     post_id TEXT NOT NULL PRIMARY KEY,
+    create_at BIGINT NOT NULL,
     terms TSVECTOR NOT NULL
 );
 CREATE INDEX idx_posts_fts_terms ON posts_fts USING GIN (terms);
+CREATE INDEX idx_posts_fts_create_at ON posts_fts (create_at, post_id);
 -- Posts that existed before the index: the server tokenizes them in batches at start-up.
 CREATE TABLE posts_fts_backfill (
     post_id TEXT NOT NULL PRIMARY KEY

@@ -36,7 +36,9 @@ CREATE UNIQUE INDEX idx_emoji_name_delete_at ON emoji (name, delete_at);
 
 -- Search index. Tokens are produced by the server (store::search), identically for both
 -- stores; the `ascii` tokenizer only splits them again on the spaces between them.
--- posts_fts_keys gives each indexed post a stable integer key (FTS5 rows are keyed by rowid).
+-- posts_fts_keys gives each indexed post a stable integer key (FTS5 rows are keyed by rowid):
+-- create_at * 4096 + a sequence within the millisecond, so FTS5 can hand matches over newest
+-- first and a search stops after one page instead of sorting every match.
 CREATE TABLE posts_fts_keys (
     doc INTEGER PRIMARY KEY,
     post_id TEXT NOT NULL UNIQUE

@@ -31,12 +31,15 @@ pub fn file_not_found() -> AppError {
 }
 
 pub fn too_large(name: &str, limit: u64) -> AppError {
+    let what = if name.is_empty() {
+        "the request".to_string()
+    } else {
+        format!("file {name}")
+    };
     AppError::new(
         413,
         "api.file.upload_file.too_large_detailed.app_error",
-        format!(
-            "Unable to upload file {name}. The file exceeds the maximum allowed {limit} bytes."
-        ),
+        format!("Unable to upload {what}: it exceeds the maximum allowed {limit} bytes."),
     )
 }
 

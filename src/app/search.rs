@@ -105,8 +105,12 @@ async fn resolve(
         return Ok(None);
     }
     let query_terms: Vec<TermQuery> = parsed.terms.iter().filter_map(term_query).collect();
-    // Terms with no word characters at all ("!!!") can match nothing.
-    if query_terms.len() < parsed.terms.len() && !request.is_or_search.unwrap_or(false) {
+    // Terms with no word characters at all ("!!!") can match nothing: all of them must match
+    // (AND), or at least one usable term must remain (OR).
+    let or = request.is_or_search.unwrap_or(false);
+    if (query_terms.len() < parsed.terms.len() && !or)
+        || (query_terms.is_empty() && !parsed.terms.is_empty())
+    {
         return Ok(None);
     }
     let user_ids = |names: &[String]| {

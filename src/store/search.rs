@@ -144,6 +144,17 @@ enum Bind {
     Int(i64),
 }
 
+/// Which rows of the ordered matches one query returns.
+#[derive(Clone, Copy)]
+enum Window {
+    /// `offset`/`limit` of the query, in the final order.
+    Page,
+    /// SQLite: the first N matches by FTS5 key, newest first.
+    Newest(i64),
+    /// SQLite: every match created in this millisecond.
+    Millisecond(i64),
+}
+
 /// Adds a bind and returns its placeholder.
 fn next(binds: &mut Vec<Bind>, bind: Bind) -> String {
     binds.push(bind);
@@ -173,9 +184,13 @@ impl Store {
                     sql: "DELETE FROM posts_fts WHERE rowid IN (SELECT doc FROM posts_fts_keys WHERE post_id = $1)",
                     binds: vec![id.clone()],
                 },
+                // The key orders by time: the next free slot of the post's millisecond.
                 Stmt {
-                    sql: "INSERT INTO posts_fts_keys (post_id) VALUES ($1) ON CONFLICT (post_id) DO NOTHING",
-                    binds: vec![id.clone()],
+                    sql: "INSERT INTO posts_fts_keys (doc, post_id) \
+                          SELECT COALESCE(MAX(doc) + 1, CAST($2 AS INTEGER) * 4096), $1 FROM posts_fts_keys \
+                          WHERE doc >= CAST($2 AS INTEGER) * 4096 AND doc < (CAST($2 AS INTEGER) + 1) * 4096 \
+                          ON CONFLICT (post_id) DO NOTHING",
+                    binds: vec![id.clone(), post.create_at.to_string()],
                 },
                 Stmt {
                     sql: "INSERT INTO posts_fts (rowid, terms) SELECT doc, $2 FROM posts_fts_keys WHERE post_id = $1",
@@ -183,9 +198,9 @@ impl Store {
                 },
             ],
             Dialect::Postgres => vec![Stmt {
-                sql: "INSERT INTO posts_fts (post_id, terms) VALUES ($1, $2::tsvector) \
+                sql: "INSERT INTO posts_fts (post_id, create_at, terms) VALUES ($1, CAST($3 AS BIGINT), $2::tsvector) \
                       ON CONFLICT (post_id) DO UPDATE SET terms = excluded.terms",
-                binds: vec![id, tsvector_literal(&tokens)],
+                binds: vec![id, tsvector_literal(&tokens), post.create_at.to_string()],
             }],
         }
     }
@@ -304,8 +319,34 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// Posts matching the query, newest first.
+    /// Posts matching the query, newest first (`create_at`, then id, both descending).
+    ///
+    /// On SQLite a word search walks the FTS5 matches newest first (the key encodes the time)
+    /// and stops after one page; the posts of the page's last millisecond are then fetched
+    /// whole, so ties are cut by id exactly as PostgreSQL does.
     pub async fn search_posts(&self, q: &SearchQuery) -> Result<Vec<Post>, StoreError> {
+        if self.dialect() == Dialect::Postgres || q.terms.is_empty() {
+            return self.run_search(q, Window::Page).await;
+        }
+        let wanted = (q.offset + q.limit).max(0) as usize;
+        let newest = self.run_search(q, Window::Newest(wanted as i64)).await?;
+        let mut found = if newest.len() < wanted {
+            newest
+        } else {
+            let last = newest.last().map(|p| p.create_at).unwrap_or(0);
+            let mut found: Vec<Post> = newest.into_iter().filter(|p| p.create_at > last).collect();
+            found.extend(self.run_search(q, Window::Millisecond(last)).await?);
+            found
+        };
+        found.sort_by(|a, b| (b.create_at, &b.id).cmp(&(a.create_at, &a.id)));
+        Ok(found
+            .into_iter()
+            .skip(q.offset.max(0) as usize)
+            .take(q.limit.max(0) as usize)
+            .collect())
+    }
+
+    async fn run_search(&self, q: &SearchQuery, window: Window) -> Result<Vec<Post>, StoreError> {
         let dialect = self.dialect();
         let mut binds: Vec<Bind> = Vec::new();
         let columns = super::sql::prefixed(POST_COLUMNS, "p");
@@ -412,13 +453,37 @@ impl Store {
             let joiner = if q.or { " OR " } else { " AND " };
             sql.push_str(&format!(" AND ({})", conditions.join(joiner)));
         }
-        let limit = next(&mut binds, Bind::Int(q.limit));
-        let offset = next(&mut binds, Bind::Int(q.offset));
-        sql.push_str(&format!(
-            " ORDER BY p.create_at DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
-        ));
+        match window {
+            Window::Page => {
+                let limit = next(&mut binds, Bind::Int(q.limit));
+                let offset = next(&mut binds, Bind::Int(q.offset));
+                let order = if dialect == Dialect::Postgres && !q.terms.is_empty() {
+                    // The index on posts_fts (create_at, post_id) can serve this order.
+                    "f.create_at DESC, f.post_id DESC"
+                } else {
+                    "p.create_at DESC, p.id DESC"
+                };
+                sql.push_str(&format!(" ORDER BY {order} LIMIT {limit} OFFSET {offset}"));
+            }
+            Window::Newest(limit) => {
+                let limit = next(&mut binds, Bind::Int(limit));
+                sql.push_str(&format!(" ORDER BY posts_fts.rowid DESC LIMIT {limit}"));
+            }
+            Window::Millisecond(at) => {
+                let from = next(&mut binds, Bind::Int(at.saturating_mul(4096)));
+                let to = next(
+                    &mut binds,
+                    Bind::Int(at.saturating_add(1).saturating_mul(4096)),
+                );
+                sql.push_str(&format!(
+                    " AND posts_fts.rowid >= {from} AND posts_fts.rowid < {to}"
+                ));
+            }
+        }
         let rows: Vec<PostRow> = with_reader!(self, |pool| {
-            let mut query = sqlx::query_as(&sql);
+            // Not cached as a prepared statement: PostgreSQL then plans with the actual terms
+            // (GIN for rare words, a newest-first scan for common ones).
+            let mut query = sqlx::query_as(&sql).persistent(false);
             for bind in &binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text),

@@ -96,6 +96,21 @@ pub async fn upload_files(
     Ok((StatusCode::CREATED, Json(response)).into_response())
 }
 
+/// Longest text part (`channel_id`, `client_ids`) we read; the body limit is off for uploads,
+/// so text parts are capped here instead of being buffered whole.
+const MAX_TEXT_PART: usize = 1024;
+
+async fn small_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(read_error)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_TEXT_PART {
+            return Err(read_error("a text part is too long").into());
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| read_error("a text part is not UTF-8").into())
+}
+
 async fn upload_multipart(
     state: &AppState,
     auth: &AuthContext,
@@ -109,7 +124,7 @@ async fn upload_multipart(
     while let Some(mut field) = multipart.next_field().await.map_err(read_error)? {
         let name = field.name().unwrap_or("").to_string();
         let Some(file_name) = field.file_name().map(str::to_string) else {
-            let value = field.text().await.map_err(read_error)?;
+            let value = small_text(&mut field).await?;
             match name.as_str() {
                 "channel_id" => {
                     if channel_id.as_ref().is_some_and(|c| c != &value) {

@@ -227,6 +227,14 @@ async fn words_phrases_prefixes_exclusions_and_flags() {
         0
     );
     assert_eq!(terms(&server, &s.bob, &s.team_id, "!!!").await.len(), 0);
+    let (nothing, _) = search(
+        &server,
+        &s.bob,
+        &s.team_id,
+        json!({"terms": "!!! ???", "is_or_search": true}),
+    )
+    .await;
+    assert!(nothing.is_empty());
     // Dates, in the caller's time zone.
     let created = fox["create_at"].as_i64().unwrap();
     let today = date(created, 0);
@@ -501,4 +509,47 @@ async fn posts_from_before_the_index_are_backfilled() {
     assert_eq!(store.backfill_search_index().await.unwrap(), 1);
     assert_eq!(store.backfill_search_index().await.unwrap(), 0);
     assert_eq!(terms(&server, &s.bob, &s.team_id, "ancient").await.len(), 1);
+}
+
+#[tokio::test]
+async fn posts_of_the_same_millisecond_page_by_id_on_both_stores() {
+    let server = TestServer::start().await;
+    let s = setup(&server).await;
+    // Five posts written in one millisecond (as an import would), plus an older and a newer one.
+    let at = townsquare::time::now_ms() - 60_000;
+    let mut ids = Vec::new();
+    for (i, create_at) in [at, at, at, at, at, at - 5, at + 5].into_iter().enumerate() {
+        let post = townsquare_sdk::model::Post {
+            id: townsquare::id::new_id(),
+            create_at,
+            update_at: create_at,
+            user_id: s.bob.id.clone(),
+            channel_id: s.town.clone(),
+            message: format!("tie breaker number {i}"),
+            ..Default::default()
+        };
+        server
+            .store()
+            .insert_post(&post, &townsquare::store::posts::PostEffects::default())
+            .await
+            .unwrap();
+        ids.push((create_at, post.id));
+    }
+    ids.sort();
+    ids.reverse();
+    let expected: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let (_, body) = search(
+            &server,
+            &s.bob,
+            &s.team_id,
+            json!({"terms": "tie breaker", "page": page, "per_page": 2}),
+        )
+        .await;
+        for id in body["order"].as_array().unwrap() {
+            seen.push(id.as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(seen, expected);
 }

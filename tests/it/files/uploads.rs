@@ -524,6 +524,11 @@ async fn malformed_uploads_are_refused() {
     two.assert_status(201);
     assert_eq!(two.json()["client_ids"], json!(["c1", "c2"]));
     assert_eq!(two.json()["file_infos"][1]["size"], 2);
+    // Text parts are small: a huge one is refused, not buffered.
+    let long = "x".repeat(5000);
+    post_parts(&server, &s.bob, &[Part::Text("channel_id", &long)])
+        .await
+        .assert_error(400, "api.file.upload_file.read_request.app_error");
     // A broken multipart body.
     server
         .post_raw(
