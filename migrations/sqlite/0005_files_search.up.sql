@@ -43,7 +43,8 @@ CREATE TABLE posts_fts_keys (
     doc INTEGER PRIMARY KEY,
     post_id TEXT NOT NULL UNIQUE
 );
-CREATE VIRTUAL TABLE posts_fts USING fts5(terms, content='', contentless_delete=1, tokenize='ascii');
+-- prefix='3': a prefix search (`pon*`) reads one merged list instead of every word's.
+CREATE VIRTUAL TABLE posts_fts USING fts5(terms, content='', contentless_delete=1, tokenize='ascii', prefix='3');
 -- Posts that existed before the index: the server tokenizes them in batches at start-up.
 CREATE TABLE posts_fts_backfill (
     post_id TEXT NOT NULL PRIMARY KEY

@@ -379,9 +379,12 @@ impl Store {
                         text = format!("({text}) NOT ({})", fts5_query(&q.excluded, true));
                     }
                     let n = next(&mut binds, Bind::Text(text));
+                    // CROSS JOIN fixes the join order: the FTS5 walk drives, newest first,
+                    // and the post filters only check its rows (an index on user_id or
+                    // channel_id must not become the outer loop).
                     sql = format!(
-                        "SELECT {columns} FROM posts_fts JOIN posts_fts_keys k ON k.doc = posts_fts.rowid \
-                         JOIN posts p ON p.id = k.post_id WHERE posts_fts MATCH {n}"
+                        "SELECT {columns} FROM posts_fts CROSS JOIN posts_fts_keys k ON k.doc = posts_fts.rowid \
+                         CROSS JOIN posts p ON p.id = k.post_id WHERE posts_fts MATCH {n}"
                     );
                 }
                 Dialect::Postgres => {
