@@ -36,6 +36,9 @@ use townsquare_sdk::AppError;
         (name = "statuses", description = "User presence and custom statuses"),
         (name = "threads", description = "Collapsed reply threads"),
         (name = "websocket", description = "Real-time events (Mattermost WebSocket protocol)"),
+        (name = "files", description = "File uploads, downloads, thumbnails and previews"),
+        (name = "emoji", description = "Custom emoji"),
+        (name = "search", description = "Post search"),
         (name = "terms of service", description = "Custom terms of service (Enterprise, licensed)"),
     )
 )]

@@ -98,7 +98,9 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
         )
         .into());
     }
-    if input.message.trim().is_empty() && input.file_ids.is_empty() {
+    let file_ids =
+        crate::app::files::attachable(state, auth, &input.channel_id, &input.file_ids).await?;
+    if input.message.trim().is_empty() && file_ids.is_empty() {
         return Err(AppError::invalid_body_param("message").into());
     }
     validate_message(&input.message, &input.props)?;
@@ -153,12 +155,15 @@ pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -
         message: input.message,
         post_type: input.post_type,
         props: input.props,
-        file_ids: input.file_ids,
+        file_ids,
         pending_post_id: input.pending_post_id,
         ..Default::default()
     };
     let effects = post_effects(state, auth, &access, &members, &post).await?;
     state.store.insert_post(&post, &effects).await?;
+    let mut created = [post];
+    crate::app::files::attach_file_metadata(state, &mut created).await?;
+    let [post] = created;
     state.realtime.publish(events::posted(
         &post,
         &access.channel,

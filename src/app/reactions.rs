@@ -99,6 +99,7 @@ pub async fn save_reaction(
     if !is_valid_emoji_name(&input.emoji_name) {
         return Err(invalid_emoji_name().into());
     }
+    crate::app::emoji::require_known_emoji(state, &input.emoji_name).await?;
     let (post, access) = live_post(state, auth, &input.post_id).await?;
     if !access.can_read(auth) || !access.can(auth, Permission::AddReaction) {
         return Err(AppError::forbidden(Permission::AddReaction.id()).into());
@@ -239,6 +240,8 @@ pub async fn bulk_reactions(
 /// Fills Mattermost's `metadata.reactions` for the posts that have reactions, with one query
 /// for the whole slice. Other metadata keys are kept; posts without reactions are untouched.
 pub async fn attach_reaction_metadata(state: &AppState, posts: &mut [Post]) -> Result<()> {
+    // Every post response passes through here, so the files' metadata joins it here too.
+    crate::app::files::attach_file_metadata(state, posts).await?;
     let ids: Vec<String> = posts
         .iter()
         .filter(|p| p.has_reactions)

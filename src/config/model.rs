@@ -52,6 +52,8 @@ pub struct ServiceSettings {
     pub enable_user_access_tokens: bool,
     #[serde(rename = "EnableBotAccountCreation")]
     pub enable_bot_account_creation: bool,
+    #[serde(rename = "EnableCustomEmoji")]
+    pub enable_custom_emoji: bool,
     #[serde(rename = "SessionLengthWebInHours")]
     pub session_length_web_in_hours: u64,
     #[serde(rename = "SessionLengthMobileInHours")]
@@ -83,6 +85,7 @@ impl Default for ServiceSettings {
             trusted_proxy_ip_header: Vec::new(),
             enable_user_access_tokens: false,
             enable_bot_account_creation: false,
+            enable_custom_emoji: true,
             session_length_web_in_hours: 720,
             session_length_mobile_in_hours: 720,
             session_length_sso_in_hours: 720,

@@ -69,3 +69,16 @@ macro_rules! with_tx {
         }
     };
 }
+
+/// Runs a list of `store::search::Stmt` (text binds) on a transaction from [`with_tx!`].
+macro_rules! run_stmts {
+    ($tx:expr, $stmts:expr) => {
+        for stmt in $stmts {
+            let mut query = sqlx::query(stmt.sql);
+            for bind in &stmt.binds {
+                query = query.bind(bind);
+            }
+            query.execute(&mut **$tx).await?;
+        }
+    };
+}

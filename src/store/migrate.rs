@@ -80,6 +80,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_accounts"),
     migration!(3, "0003_licensing"),
     migration!(4, "0004_chat"),
+    migration!(5, "0005_files_search"),
 ];
 
 /// The newest schema version this binary knows.

@@ -102,6 +102,10 @@ impl Store {
         let greatest = self.greatest();
         with_tx!(self, |tx| async {
             insert_post_in!(tx, greatest, post, effects);
+            // Search index and file claims: only for posts people write (system messages,
+            // inserted by membership transactions, are neither searched nor carry files).
+            run_stmts!(tx, self.index_post_stmts(post));
+            run_stmts!(tx, super::files::attach_stmts(post));
             Ok::<_, StoreError>(())
         })
     }
@@ -307,6 +311,9 @@ impl Store {
             .bind(edited.is_pinned)
             .execute(&mut **tx)
             .await?;
+            if previous.message != edited.message {
+                run_stmts!(tx, self.index_post_stmts(edited));
+            }
             Ok::<_, StoreError>(())
         })
     }
@@ -338,6 +345,9 @@ impl Store {
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
+            run_stmts!(tx, self.unindex_post_stmts(&post.id));
+            run_stmts!(tx, self.unindex_replies_stmts(&post.id));
+            run_stmts!(tx, super::files::delete_for_post_stmts(&post.id));
             if post.root_id.is_empty() {
                 sqlx::query("UPDATE posts SET delete_at = $2, update_at = $2 WHERE root_id = $1 AND delete_at = 0")
                     .bind(&post.id)

@@ -370,6 +370,48 @@ impl Store {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
+    /// Active users whose username, names or nickname start with `term` (all when empty),
+    /// optionally only members of a team and in (or not in) a channel, by username.
+    pub async fn autocomplete_users(
+        &self,
+        term: &str,
+        team_id: Option<&str>,
+        channel: Option<(&str, bool)>,
+        limit: i64,
+    ) -> Result<Vec<User>, StoreError> {
+        let prefix = format!("{}%", super::sql::like_escape(&term.to_lowercase()));
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM users WHERE delete_at = 0 AND (LOWER(username) LIKE $1 ESCAPE '\\' \
+             OR LOWER(first_name) LIKE $1 ESCAPE '\\' OR LOWER(last_name) LIKE $1 ESCAPE '\\' \
+             OR LOWER(nickname) LIKE $1 ESCAPE '\\')"
+        );
+        let mut binds: Vec<String> = vec![prefix];
+        if let Some(team_id) = team_id {
+            binds.push(team_id.to_string());
+            sql.push_str(&format!(
+                " AND id IN (SELECT user_id FROM team_members WHERE team_id = ${} AND delete_at = 0)",
+                binds.len()
+            ));
+        }
+        if let Some((channel_id, inside)) = channel {
+            binds.push(channel_id.to_string());
+            sql.push_str(&format!(
+                " AND id {} (SELECT user_id FROM channel_members WHERE channel_id = ${})",
+                if inside { "IN" } else { "NOT IN" },
+                binds.len()
+            ));
+        }
+        sql.push_str(&format!(" ORDER BY username LIMIT {}", limit.max(0)));
+        let rows: Vec<UserRow> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql);
+            for bind in &binds {
+                query = query.bind(bind);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
     /// Writes the editable profile fields of `user` (not password, roles or activity).
     pub async fn update_user_profile(&self, user: &User) -> Result<(), StoreError> {
         with_writer!(self, |pool| {

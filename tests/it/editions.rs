@@ -388,10 +388,53 @@ async fn team_enterprise_round_trip_loses_nothing() {
         )
         .await;
     assert_eq!(status, 201);
+    // Files and custom emoji: a file attached to a direct message, and an emoji.
+    let upload = t1
+        .client
+        .post(format!(
+            "{}/api/v4/files?channel_id={}&filename=notes.txt",
+            t1.url,
+            dm["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&admin_token)
+        .body("round trip bytes")
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status().as_u16(), 201);
+    let upload: Value = upload.json().await.expect("upload body");
+    let file_id = upload["file_infos"][0]["id"].as_str().unwrap().to_owned();
+    let (status, with_file) = t1
+        .post(
+            "/api/v4/posts",
+            Some(&admin_token),
+            json!({"channel_id": dm["id"], "message": "file attached", "file_ids": [file_id]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{with_file}");
+    let emoji_json = json!({"name": "roundtrip", "creator_id": alice_id}).to_string();
+    let emoji_png = crate::files::png(16, 16);
+    let (content_type, body) = crate::files::multipart(&[
+        crate::files::Part::Text("emoji", &emoji_json),
+        crate::files::Part::File("image", "e.png", &emoji_png),
+    ]);
+    let emoji = t1
+        .client
+        .post(format!("{}/api/v4/emoji", t1.url))
+        .bearer_auth(&alice_token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("emoji");
+    assert_eq!(emoji.status().as_u16(), 200);
+    let emoji: Value = emoji.json().await.expect("emoji body");
     let (status, _) = t1.upload_license(&admin_token, SAMPLE_LICENSE).await;
     assert_eq!(status, 501, "Team Edition refuses licenses");
     t1.stop();
     let after_team = site.dump().await;
+    assert_eq!(rows(&after_team, "file_info").len(), 1);
+    assert_eq!(rows(&after_team, "emoji").len(), 1);
 
     // 2. Enterprise Edition: the Team data is served as it is; then a license, terms,
     //    acceptances.
@@ -457,6 +500,29 @@ async fn team_enterprise_round_trip_loses_nothing() {
         (200, Some(1)),
         "{threads}"
     );
+    let download = t2
+        .client
+        .get(format!("{}/api/v4/files/{file_id}", t2.url))
+        .bearer_auth(&alice_token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status().as_u16(), 200);
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        b"round trip bytes"
+    );
+    let (status, emoji_again) = t2.get("/api/v4/emoji/name/roundtrip", &alice_token).await;
+    assert_eq!((status, &emoji_again["id"]), (200, &emoji["id"]));
+    let (status, found) = t2
+        .post(
+            "/api/v4/posts/search",
+            Some(&alice_token),
+            json!({"terms": "attached"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["order"].as_array().map(Vec::len), Some(1), "{found}");
     assert!(!t2.licensed().await);
     assert_eq!(
         t2.get("/api/v4/terms_of_service", &alice_token).await.0,

@@ -11,6 +11,7 @@ mod db_schema;
 mod dump;
 mod edition;
 mod editions;
+mod files;
 mod licensing;
 mod openapi;
 mod outage;

@@ -1,12 +1,16 @@
 //! Mattermost API v4 routes, one module per resource.
 
+pub mod autocomplete;
 pub mod channels;
 pub mod common;
+pub mod emoji;
 pub mod ephemeral;
+pub mod files;
 pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod search;
 pub mod sessions;
 pub mod statuses;
 pub mod system;
@@ -38,4 +42,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(statuses::routes())
         .merge(threads::routes())
         .merge(websocket::routes())
+        .merge(files::routes())
+        .merge(emoji::routes())
+        .merge(search::routes())
+        .merge(autocomplete::routes())
 }

@@ -235,6 +235,10 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
     );
     map.insert("MaxFileSize", config.file.max_file_size.to_string());
     map.insert(
+        "EnableCustomEmoji",
+        bool_str(config.service.enable_custom_emoji),
+    );
+    map.insert(
         "EnableUserAccessTokens",
         bool_str(config.service.enable_user_access_tokens),
     );

@@ -563,3 +563,49 @@ async fn replies_update_followers_threads() {
     admin.event("posted").await;
     admin.no_event("thread_updated").await;
 }
+
+#[tokio::test]
+async fn emoji_and_privacy_changes_are_announced() {
+    use crate::files::{png, send_multipart, Part};
+
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let mut bob = Ws::connect(&server, &w.bob).await;
+    let mut carol = Ws::connect(&server, &w.carol).await;
+
+    // A new custom emoji reaches everyone connected.
+    let emoji = json!({"name": "party_parrot", "creator_id": w.carol.id}).to_string();
+    send_multipart(
+        &server,
+        &w.carol.token,
+        reqwest::Method::POST,
+        "/api/v4/emoji",
+        &[
+            Part::Text("emoji", &emoji),
+            Part::File("image", "e.png", &png(16, 16)),
+        ],
+    )
+    .await
+    .assert_status(200);
+    let added = json_string(&bob.event("emoji_added").await["data"]["emoji"]);
+    assert_eq!(added["name"], "party_parrot");
+    carol.event("emoji_added").await;
+
+    // Converting a channel tells the team, and its members see the system message.
+    let plans = id(&channel(&server, &w.bob, &w.team_id, "plans", "O").await);
+    server
+        .put_as(
+            &w.bob.token,
+            &format!("/api/v4/channels/{plans}/privacy"),
+            &json!({"privacy": "P"}),
+        )
+        .await
+        .assert_status(200);
+    assert_eq!(
+        carol.event("channel_converted").await["data"]["channel_id"],
+        plans
+    );
+    let announced = json_string(&bob.event("posted").await["data"]["post"]);
+    assert_eq!(announced["type"], "system_change_chan_privacy");
+    carol.no_event("posted").await;
+}

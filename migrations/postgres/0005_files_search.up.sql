@@ -1,0 +1,53 @@
+-- Files, custom emoji and the post search index.
+
+CREATE TABLE file_info (
+    id TEXT NOT NULL PRIMARY KEY,
+    creator_id TEXT NOT NULL,
+    post_id TEXT NOT NULL DEFAULT '',
+    channel_id TEXT NOT NULL,
+    create_at BIGINT NOT NULL,
+    update_at BIGINT NOT NULL,
+    delete_at BIGINT NOT NULL DEFAULT 0,
+    path TEXT NOT NULL,
+    thumbnail_path TEXT NOT NULL DEFAULT '',
+    preview_path TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    extension TEXT NOT NULL DEFAULT '',
+    size BIGINT NOT NULL,
+    mime_type TEXT NOT NULL DEFAULT '',
+    width BIGINT NOT NULL DEFAULT 0,
+    height BIGINT NOT NULL DEFAULT 0,
+    has_preview_image BOOLEAN NOT NULL DEFAULT FALSE,
+    mini_preview TEXT
+);
+-- A post's files; orphans (post_id '') by age for the clean-up job.
+CREATE INDEX idx_file_info_post_id_create_at ON file_info (post_id, create_at);
+CREATE INDEX idx_file_info_channel_id ON file_info (channel_id);
+
+CREATE TABLE emoji (
+    id TEXT NOT NULL PRIMARY KEY,
+    create_at BIGINT NOT NULL,
+    update_at BIGINT NOT NULL,
+    delete_at BIGINT NOT NULL DEFAULT 0,
+    creator_id TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+CREATE UNIQUE INDEX idx_emoji_name_delete_at ON emoji (name, delete_at);
+
+-- Search index. The tsvector is built by the server (store::search) from the same tokens the
+-- SQLite index gets, and stored verbatim (no text-search parser or dictionary runs), so both
+-- stores match the same posts.
+-- create_at lets the planner choose between the GIN index (rare words: few matches, then a
+-- sort) and a newest-first scan that stops after one page (common words).
+CREATE TABLE posts_fts (
+    post_id TEXT NOT NULL PRIMARY KEY,
+    create_at BIGINT NOT NULL,
+    terms TSVECTOR NOT NULL
+);
+CREATE INDEX idx_posts_fts_terms ON posts_fts USING GIN (terms);
+CREATE INDEX idx_posts_fts_create_at ON posts_fts (create_at, post_id);
+-- Posts that existed before the index: the server tokenizes them in batches at start-up.
+CREATE TABLE posts_fts_backfill (
+    post_id TEXT NOT NULL PRIMARY KEY
+);
+INSERT INTO posts_fts_backfill (post_id) SELECT id FROM posts WHERE delete_at = 0 AND original_id = '';

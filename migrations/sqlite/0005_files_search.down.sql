@@ -1,0 +1,5 @@
+DROP TABLE posts_fts_backfill;
+DROP TABLE posts_fts;
+DROP TABLE posts_fts_keys;
+DROP TABLE emoji;
+DROP TABLE file_info;

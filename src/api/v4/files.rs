@@ -1,0 +1,407 @@
+//! `/files`: streamed uploads, file info, download, thumbnail and preview; a post's files.
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use townsquare_sdk::AppError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::id_param;
+use crate::api::auth::Auth;
+use crate::api::extract::{Path, Query};
+use crate::app::auth::AuthContext;
+use crate::app::files::{self, readable_file, too_large, Upload};
+use crate::error::Result;
+use crate::state::AppState;
+use crate::store::files::FileInfo;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_files))
+        // Uploads are limited by FileSettings.MaxFileSize while streaming, not by the JSON
+        // body limit, and are never buffered whole.
+        .layer(DefaultBodyLimit::disable())
+        .routes(routes!(get_file))
+        .routes(routes!(get_file_info))
+        .routes(routes!(get_thumbnail))
+        .routes(routes!(get_preview))
+        .routes(routes!(post_file_infos))
+}
+
+#[derive(Debug, Serialize)]
+pub struct UploadResponse {
+    pub file_infos: Vec<FileInfo>,
+    pub client_ids: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// Raw-body uploads: the channel.
+    pub channel_id: Option<String>,
+    /// Raw-body uploads: the file name.
+    pub filename: Option<String>,
+    /// Raw-body uploads: the client's id for the file.
+    pub client_id: Option<String>,
+}
+
+fn read_error(detail: impl std::fmt::Display) -> AppError {
+    AppError::bad_request(
+        "api.file.upload_file.read_request.app_error",
+        "Unable to read the uploaded file.",
+    )
+    .with_detail(detail.to_string())
+}
+
+/// Upload files (201): multipart with `channel_id` first, then one or more file parts
+/// (optionally a `client_ids` value before each), or a raw body with `?channel_id=&filename=`.
+#[utoipa::path(post, path = "/api/v4/files", tag = "files", params(UploadQuery),
+    request_body(content_type = "multipart/form-data", description = "`channel_id`, then `files` parts"),
+    responses((status = 201, description = "FileUploadResponse", body = Value),
+        (status = 400, description = "Missing or unexpected parts"), (status = 403, description = "Not a channel member"),
+        (status = 413, description = "Larger than FileSettings.MaxFileSize")))]
+pub async fn upload_files(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Result<Response> {
+    let max = state.config().file.max_file_size;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return Err(too_large("", max).into());
+    }
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let response = if is_multipart {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(read_error)?;
+        upload_multipart(&state, &auth, multipart, max).await?
+    } else {
+        upload_raw(&state, &auth, query, request, max).await?
+    };
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+/// Longest text part (`channel_id`, `client_ids`) we read; the body limit is off for uploads,
+/// so text parts are capped here instead of being buffered whole.
+const MAX_TEXT_PART: usize = 1024;
+
+async fn small_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(read_error)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_TEXT_PART {
+            return Err(read_error("a text part is too long").into());
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| read_error("a text part is not UTF-8").into())
+}
+
+async fn upload_multipart(
+    state: &AppState,
+    auth: &AuthContext,
+    mut multipart: Multipart,
+    max: u64,
+) -> Result<UploadResponse> {
+    let mut channel_id: Option<String> = None;
+    let mut client_ids: Vec<String> = Vec::new();
+    let mut file_infos: Vec<FileInfo> = Vec::new();
+    let mut budget = max;
+    while let Some(mut field) = multipart.next_field().await.map_err(read_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        let Some(file_name) = field.file_name().map(str::to_string) else {
+            let value = small_text(&mut field).await?;
+            match name.as_str() {
+                "channel_id" => {
+                    if channel_id.as_ref().is_some_and(|c| c != &value) {
+                        return Err(AppError::invalid_url_param("channel_id").into());
+                    }
+                    files::check_upload(state, auth, &value).await?;
+                    channel_id = Some(value);
+                }
+                "client_ids" => client_ids.push(value),
+                _ => return Err(AppError::invalid_url_param(&name).into()),
+            }
+            continue;
+        };
+        let Some(channel_id) = channel_id.as_deref() else {
+            // Mattermost's streaming path needs the channel before the first file.
+            return Err(AppError::invalid_url_param("channel_id").into());
+        };
+        let mut upload = Upload::start(state, &file_name, budget).await?;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => upload.write(&chunk, max).await?,
+                Ok(None) => break,
+                Err(err) => {
+                    upload.abort().await;
+                    return Err(read_error(err).into());
+                }
+            }
+        }
+        budget = budget.saturating_sub(upload.written());
+        file_infos.push(upload.finish(state, auth, channel_id).await?);
+    }
+    if file_infos.is_empty() {
+        return Err(AppError::bad_request(
+            "api.file.upload_file.incorrect_number_of_files.app_error",
+            "Unable to upload files. Incorrect number of files specified.",
+        )
+        .into());
+    }
+    if !client_ids.is_empty() && client_ids.len() != file_infos.len() {
+        return Err(AppError::bad_request(
+            "api.file.upload_file.incorrect_number_of_client_ids.app_error",
+            "Unable to upload files. Incorrect number of client_ids.",
+        )
+        .into());
+    }
+    Ok(UploadResponse {
+        file_infos,
+        client_ids,
+    })
+}
+
+async fn upload_raw(
+    state: &AppState,
+    auth: &AuthContext,
+    query: UploadQuery,
+    request: Request,
+    max: u64,
+) -> Result<UploadResponse> {
+    let channel_id = query.channel_id.unwrap_or_default();
+    files::check_upload(state, auth, &channel_id).await?;
+    let file_name = query
+        .filename
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| AppError::invalid_url_param("filename"))?;
+    let mut upload = Upload::start(state, &file_name, max).await?;
+    let mut body = request.into_body().into_data_stream();
+    while let Some(chunk) = body.next().await {
+        match chunk {
+            Ok(chunk) => upload.write(&chunk, max).await?,
+            Err(err) => {
+                upload.abort().await;
+                return Err(read_error(err).into());
+            }
+        }
+    }
+    let info = upload.finish(state, auth, &channel_id).await?;
+    Ok(UploadResponse {
+        file_infos: vec![info],
+        client_ids: query.client_id.into_iter().collect(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DownloadQuery {
+    /// `1` or `true`: always as an attachment.
+    pub download: Option<String>,
+}
+
+/// `attachment; filename="..."; filename*=UTF-8''...` with the name made header-safe.
+fn disposition(kind: &str, name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// Types a browser would run as a page or script are sent as plain text.
+fn served_type(mime: &str) -> &str {
+    match mime {
+        "text/html" | "text/javascript" | "application/javascript" | "application/xhtml+xml" => {
+            "text/plain"
+        }
+        other => other,
+    }
+}
+
+/// Streams a stored file with the headers Mattermost sends.
+async fn send_file(
+    state: &AppState,
+    rel: &str,
+    content_type: &str,
+    disposition_value: HeaderValue,
+) -> Result<Response> {
+    let path = files::root(state).join(rel);
+    let file = tokio::fs::File::open(&path).await.map_err(|err| {
+        tracing::warn!(path = %path.display(), error = %err, "stored file missing");
+        files::file_not_found()
+    })?;
+    let length = file.metadata().await.map(|m| m.len()).ok();
+    let stream = futures::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = vec![0u8; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok::<_, std::io::Error>(buffer), file))
+            }
+            Err(err) => Some((Err(err), file)),
+        }
+    });
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CONTENT_DISPOSITION, disposition_value);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("Frame-ancestors 'none'"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Some(length) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
+
+/// Download a file: inline only for images, audio and video a browser cannot script (unless
+/// `?download=1`); HTML, SVG and unknown types always as attachments.
+#[utoipa::path(get, path = "/api/v4/files/{file_id}", tag = "files",
+    params(("file_id" = String, Path), DownloadQuery),
+    responses((status = 200, description = "The file's bytes"), (status = 403, description = "Not a channel member"),
+        (status = 404, description = "No such file")))]
+pub async fn get_file(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(file_id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response> {
+    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    let forced = matches!(query.download.as_deref(), Some("1" | "true"));
+    let kind = if files::is_inline_safe(&info.mime_type) && !forced {
+        "inline"
+    } else {
+        "attachment"
+    };
+    send_file(
+        &state,
+        &info.path,
+        served_type(&info.mime_type),
+        disposition(kind, &info.name),
+    )
+    .await
+}
+
+/// A file's FileInfo.
+#[utoipa::path(get, path = "/api/v4/files/{file_id}/info", tag = "files", params(("file_id" = String, Path)),
+    responses((status = 200, description = "FileInfo", body = Value), (status = 404, description = "No such file")))]
+pub async fn get_file_info(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(file_id): Path<String>,
+) -> Result<Json<FileInfo>> {
+    Ok(Json(
+        readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?,
+    ))
+}
+
+fn jpeg_name(name: &str, suffix: &str) -> String {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    format!("{stem}_{suffix}.jpg")
+}
+
+/// An image's JPEG thumbnail.
+#[utoipa::path(get, path = "/api/v4/files/{file_id}/thumbnail", tag = "files", params(("file_id" = String, Path)),
+    responses((status = 200, description = "JPEG", content_type = "image/jpeg"), (status = 400, description = "No thumbnail")))]
+pub async fn get_thumbnail(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(file_id): Path<String>,
+) -> Result<Response> {
+    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    if info.thumbnail_path.is_empty() {
+        return Err(AppError::bad_request(
+            "api.file.get_file_thumbnail.no_thumbnail.app_error",
+            "File doesn't have a thumbnail image.",
+        )
+        .into());
+    }
+    let name = jpeg_name(&info.name, "thumb");
+    send_file(
+        &state,
+        &info.thumbnail_path,
+        "image/jpeg",
+        disposition("inline", &name),
+    )
+    .await
+}
+
+/// An image's JPEG preview (at most 1920 pixels wide).
+#[utoipa::path(get, path = "/api/v4/files/{file_id}/preview", tag = "files", params(("file_id" = String, Path)),
+    responses((status = 200, description = "JPEG", content_type = "image/jpeg"), (status = 400, description = "No preview")))]
+pub async fn get_preview(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(file_id): Path<String>,
+) -> Result<Response> {
+    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    if info.preview_path.is_empty() {
+        return Err(AppError::bad_request(
+            "api.file.get_file_preview.no_preview.app_error",
+            "File doesn't have a preview image.",
+        )
+        .into());
+    }
+    let name = jpeg_name(&info.name, "preview");
+    send_file(
+        &state,
+        &info.preview_path,
+        "image/jpeg",
+        disposition("inline", &name),
+    )
+    .await
+}
+
+/// The FileInfos of a post.
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}/files/info", tag = "files", params(("post_id" = String, Path)),
+    responses((status = 200, description = "[FileInfo]", body = Vec<Value>), (status = 404, description = "No such post")))]
+pub async fn post_file_infos(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(post_id): Path<String>,
+) -> Result<Json<Vec<FileInfo>>> {
+    Ok(Json(
+        files::files_for_post(&state, &auth, &id_param(&post_id, "post_id")?).await?,
+    ))
+}
