@@ -227,13 +227,17 @@ pub fn channel_properties_changed(
             &after.display_name,
         ),
     ];
-    changes
+    let changed: Vec<_> = changes
         .into_iter()
         .filter(|(_, _, _, _, old, new)| old != new)
         .filter(|(kind, ..)| {
             // Direct and group channels have no editable display name worth announcing.
             *kind != DISPLAYNAME_CHANGE || !matches!(after.channel_type.as_str(), "D" | "G")
         })
+        .collect();
+    let count = changed.len();
+    changed
+        .into_iter()
         .enumerate()
         .map(|(index, (kind, what, old_key, new_key, old, new))| {
             let mut props = Map::new();
@@ -246,8 +250,9 @@ pub fn channel_properties_changed(
                 kind,
                 change_message(&actor.username, what, old, new),
                 Value::Object(props),
-                // A millisecond apart, so the announcements keep their order in the channel.
-                now + index as i64,
+                // A millisecond apart, ending at `now`, so the announcements keep their order in
+                // the channel and none is dated after the change.
+                now - (count - 1 - index) as i64,
             )
         })
         .collect()

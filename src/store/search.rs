@@ -266,6 +266,10 @@ impl Store {
             with_reader!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
         let posts: Vec<Post> = rows.into_iter().map(Post::from).collect();
         let last = queued.last().map(|(id,)| id.clone()).unwrap_or_default();
+        if let super::Pools::Postgres(pool) = self.pools() {
+            self.backfill_postgres_batch(pool, &posts, &last).await?;
+            return Ok(queued.len() as u64);
+        }
         with_tx!(self, |tx| async {
             for post in &posts {
                 for stmt in self.index_post_stmts(post) {
@@ -283,6 +287,51 @@ impl Store {
             Ok::<_, StoreError>(())
         })?;
         Ok(queued.len() as u64)
+    }
+
+    /// PostgreSQL: one batch in one multi-row `INSERT ... SELECT FROM UNNEST` instead of a
+    /// round trip per post (the per-post path indexed about 320 posts/s on a growing GIN index).
+    async fn backfill_postgres_batch(
+        &self,
+        pool: &sqlx::PgPool,
+        posts: &[Post],
+        last: &str,
+    ) -> Result<(), StoreError> {
+        let (indexable, others): (Vec<&Post>, Vec<&Post>) =
+            posts.iter().partition(|post| is_indexable(post));
+        let ids: Vec<String> = indexable.iter().map(|p| p.id.clone()).collect();
+        let create_ats: Vec<i64> = indexable.iter().map(|p| p.create_at).collect();
+        let terms: Vec<String> = indexable
+            .iter()
+            .map(|p| tsvector_literal(&tokens(&p.message)))
+            .collect();
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO posts_fts (post_id, create_at, terms) \
+             SELECT u.post_id, u.create_at, u.terms::tsvector \
+             FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS u(post_id, create_at, terms) \
+             ON CONFLICT (post_id) DO UPDATE SET terms = excluded.terms",
+        )
+        .bind(&ids)
+        .bind(&create_ats)
+        .bind(&terms)
+        .execute(&mut *tx)
+        .await?;
+        for post in others {
+            for stmt in self.unindex_post_stmts(&post.id) {
+                let mut query = sqlx::query(stmt.sql);
+                for bind in &stmt.binds {
+                    query = query.bind(bind);
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        sqlx::query("DELETE FROM posts_fts_backfill WHERE post_id <= $1")
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ids of the caller's channels with one of these names (in the team and its direct and
