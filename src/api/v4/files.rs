@@ -86,10 +86,14 @@ pub async fn upload_files(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     let response = if is_multipart {
-        let multipart = Multipart::from_request(request, &state)
+        let mut multipart = Multipart::from_request(request, &state)
             .await
             .map_err(read_error)?;
-        upload_multipart(&state, &auth, multipart, max).await?
+        let uploaded = upload_multipart(&state, &auth, &mut multipart, max).await;
+        if uploaded.is_err() {
+            drain(&mut multipart).await;
+        }
+        uploaded?
     } else {
         upload_raw(&state, &auth, query, request, max).await?
     };
@@ -111,10 +115,27 @@ async fn small_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<S
     String::from_utf8(bytes).map_err(|_| read_error("a text part is not UTF-8").into())
 }
 
+/// Most of a refused upload's remaining body read and discarded before answering: closing a
+/// socket with unread data makes the kernel send a reset, and the client would see "connection
+/// reset" instead of the error. Larger remainders are cut off.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
+async fn drain(multipart: &mut Multipart) {
+    let mut drained = 0;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = field.chunk().await {
+            drained += chunk.len();
+            if drained > DRAIN_LIMIT {
+                return;
+            }
+        }
+    }
+}
+
 async fn upload_multipart(
     state: &AppState,
     auth: &AuthContext,
-    mut multipart: Multipart,
+    multipart: &mut Multipart,
     max: u64,
 ) -> Result<UploadResponse> {
     let mut channel_id: Option<String> = None;
