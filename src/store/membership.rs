@@ -95,10 +95,7 @@ impl Store {
         announcement: Option<&Post>,
     ) -> Result<(), StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: team.id.clone(),
-        };
+        let effects = PostEffects::announcement(&team.id);
         with_tx!(self, |tx| async {
             sqlx::query(
                 "INSERT INTO teams (id, create_at, update_at, delete_at, display_name, name, description, email, type, \
@@ -149,10 +146,7 @@ impl Store {
         announcements: &[(String, Post)],
     ) -> Result<Vec<String>, StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: team_id.to_string(),
-        };
+        let effects = PostEffects::announcement(team_id);
         let result = with_tx!(self, |tx| async {
             // Mattermost's default channels: everyone joins town-square and off-topic.
             let defaults: Vec<(String,)> = sqlx::query_as(
@@ -204,10 +198,7 @@ impl Store {
         announcement: Option<&Post>,
     ) -> Result<(), StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: team_id.to_string(),
-        };
+        let effects = PostEffects::announcement(team_id);
         let result = with_tx!(self, |tx| async {
             sqlx::query(
                 "UPDATE team_members SET delete_at = $3 WHERE team_id = $1 AND user_id = $2",
@@ -261,10 +252,7 @@ impl Store {
         team_id: &str,
     ) -> Result<bool, StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: team_id.to_string(),
-        };
+        let effects = PostEffects::announcement(team_id);
         let result = with_tx!(self, |tx| async {
             let inserted = insert_channel_member_in!(tx, channel_id, member).rows_affected() > 0;
             if inserted {
@@ -288,10 +276,7 @@ impl Store {
         team_id: &str,
     ) -> Result<bool, StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: team_id.to_string(),
-        };
+        let effects = PostEffects::announcement(team_id);
         let result = with_tx!(self, |tx| async {
             let removed =
                 sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
@@ -320,10 +305,7 @@ impl Store {
         announcements: &[Post],
     ) -> Result<(), StoreError> {
         let greatest = self.greatest();
-        let effects = PostEffects {
-            mentioned_user_ids: Vec::new(),
-            team_id: channel.team_id.clone(),
-        };
+        let effects = PostEffects::announcement(&channel.team_id);
         with_tx!(self, |tx| async {
             for post in announcements {
                 insert_post_in!(tx, greatest, post, &effects);

@@ -73,6 +73,16 @@ pub struct PostEffects {
     pub team_id: String,
 }
 
+impl PostEffects {
+    /// A system message's effects: it mentions nobody.
+    pub fn announcement(team_id: &str) -> Self {
+        Self {
+            mentioned_user_ids: Vec::new(),
+            team_id: team_id.to_string(),
+        }
+    }
+}
+
 /// Which page of a channel to read.
 #[derive(Debug, Clone)]
 pub enum ChannelPage {
