@@ -650,7 +650,7 @@ pub async fn mark_unread_from(
         .channel_member(&channel.id, user_id)
         .await?
         .ok_or_else(crate::app::channels::member_not_found)?;
-    Ok(ChannelUnreadAt {
+    let unread = ChannelUnreadAt {
         team_id: channel.team_id.clone(),
         user_id: user_id.to_string(),
         channel_id: channel.id.clone(),
@@ -660,5 +660,9 @@ pub async fn mark_unread_from(
         urgent_mention_count: member.urgent_mention_count,
         msg_count_root: member.msg_count_root,
         last_viewed_at: member.last_viewed_at,
-    })
+    };
+    state
+        .realtime
+        .publish(crate::realtime::events::post_unread(&unread, &post.id));
+    Ok(unread)
 }

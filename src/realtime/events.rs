@@ -71,6 +71,20 @@ pub fn multiple_channels_viewed(user_id: &str, channel_times: Map<String, Value>
         .with("channel_times", Value::Object(channel_times))
 }
 
+/// To the user who marked a channel unread from `post_id` (their other clients follow).
+pub fn post_unread(unread: &crate::app::posts::ChannelUnreadAt, post_id: &str) -> Event {
+    Event::new("post_unread", Broadcast::user(&unread.user_id))
+        .with("team_id", unread.team_id.clone())
+        .with("channel_id", unread.channel_id.clone())
+        .with("post_id", post_id.to_string())
+        .with("msg_count", unread.msg_count)
+        .with("msg_count_root", unread.msg_count_root)
+        .with("mention_count", unread.mention_count)
+        .with("mention_count_root", unread.mention_count_root)
+        .with("urgent_mention_count", unread.urgent_mention_count)
+        .with("last_viewed_at", unread.last_viewed_at)
+}
+
 /// To the creator only; others learn of a new public channel when they look.
 pub fn channel_created(creator_id: &str, channel: &Channel) -> Event {
     Event::new("channel_created", Broadcast::user(creator_id))

@@ -113,6 +113,19 @@ impl Store {
         Ok(())
     }
 
+    /// Files attached to live posts of a channel (Mattermost's `files_count` in channel stats).
+    pub async fn count_channel_files(&self, channel_id: &str) -> Result<i64, StoreError> {
+        let (count,): (i64,) = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM file_info WHERE channel_id = $1 AND post_id <> '' AND delete_at = 0",
+            )
+            .bind(channel_id)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(count)
+    }
+
     pub async fn file_info(&self, id: &str) -> Result<Option<FileInfo>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM file_info WHERE id = $1");
         Ok(with_reader!(self, |pool| sqlx::query_as(&sql)

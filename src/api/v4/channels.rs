@@ -583,11 +583,12 @@ pub async fn channel_stats(
         .count_channel_members(&access.channel.id)
         .await?;
     let pinned = state.store.count_pinned_posts(&access.channel.id).await?;
+    let files = state.store.count_channel_files(&access.channel.id).await?;
     Ok(Json(json!({
         "channel_id": access.channel.id,
         "member_count": members,
         "guest_count": 0,
         "pinnedpost_count": pinned,
-        "files_count": 0,
+        "files_count": files,
     })))
 }

@@ -125,6 +125,14 @@ async fn upload_attach_and_download_a_file() {
     infos.assert_status(200);
     assert_eq!(infos.json()[0]["id"], file_id.as_str());
     assert_eq!(infos.json()[0]["post_id"], post_id.as_str());
+    let stats = server
+        .get_as(&s.eve.token, &format!("/api/v4/channels/{}/stats", s.town))
+        .await
+        .json();
+    assert_eq!(
+        stats["files_count"], 1,
+        "attached files count in channel stats"
+    );
     // The channel page carries the files in each post's metadata.
     let page = server
         .get_as(&s.eve.token, &format!("/api/v4/channels/{}/posts", s.town))

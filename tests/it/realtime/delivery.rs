@@ -609,3 +609,30 @@ async fn emoji_and_privacy_changes_are_announced() {
     assert_eq!(announced["type"], "system_change_chan_privacy");
     carol.no_event("posted").await;
 }
+
+#[tokio::test]
+async fn marking_unread_tells_the_users_other_clients() {
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let mut bob = Ws::connect(&server, &w.bob).await;
+    let mut carol = Ws::connect(&server, &w.carol).await;
+    let first = post(&server, &w.carol, &w.town, "first").await;
+    post(&server, &w.carol, &w.town, "second").await;
+    server
+        .post_as(
+            &w.bob.token,
+            &format!("/api/v4/users/{}/posts/{}/set_unread", w.bob.id, id(&first)),
+            &json!({"collapsed_threads_supported": true}),
+        )
+        .await
+        .assert_status(200);
+    let unread = bob.event("post_unread").await;
+    assert_eq!(unread["data"]["channel_id"], w.town);
+    assert_eq!(unread["data"]["post_id"], id(&first));
+    assert_eq!(unread["broadcast"]["user_id"], w.bob.id);
+    assert_eq!(
+        unread["data"]["last_viewed_at"].as_i64().unwrap(),
+        first["create_at"].as_i64().unwrap() - 1
+    );
+    carol.no_event("post_unread").await;
+}
