@@ -605,10 +605,9 @@ pub async fn mark_unread_from(
         .await?;
     let me: Vec<MentionInfo> = state
         .store
-        .channel_member_mention_info(&channel.id)
+        .member_mention_info(&channel.id, user_id)
         .await?
         .into_iter()
-        .filter(|m| m.user_id == user_id)
         .collect();
     let channel_mentions = access.can(auth, Permission::UseChannelMentions);
     let no_one_online = std::collections::BTreeSet::new();

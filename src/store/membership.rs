@@ -230,15 +230,15 @@ impl Store {
         channel: &Channel,
         members: &[NewChannelMember],
     ) -> Result<(), StoreError> {
-        let result = with_tx!(self, |tx| async {
+        // No members epoch bump: nothing can be cached for a channel that did not exist, and
+        // direct messages create channels often enough to empty every cache each time.
+        with_tx!(self, |tx| async {
             insert_channel_in!(tx, channel);
             for member in members {
                 insert_channel_member_in!(tx, &channel.id, member);
             }
             Ok::<_, StoreError>(())
-        });
-        self.members_changed();
-        result
+        })
     }
 
     /// Adds a member to an existing channel; an existing member is left as it is. When the

@@ -474,19 +474,36 @@ impl Store {
         &self,
         channel_id: &str,
     ) -> Result<Vec<MentionInfo>, StoreError> {
+        let sql = format!("{MENTION_INFO_SELECT} WHERE m.channel_id = $1 AND u.delete_at = 0");
         let rows: Vec<MentionInfo> = with_reader!(self, |pool| {
-            sqlx::query_as(
-                "SELECT u.id AS user_id, u.username, u.first_name, u.notify_props AS user_notify_props, \
-                 m.notify_props AS channel_notify_props FROM channel_members m JOIN users u ON u.id = m.user_id \
-                 WHERE m.channel_id = $1 AND u.delete_at = 0",
-            )
-            .bind(channel_id)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as(&sql).bind(channel_id).fetch_all(pool).await
         })?;
         Ok(rows)
     }
+
+    /// One member's mention data (recounting that member's mentions).
+    pub async fn member_mention_info(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<Option<MentionInfo>, StoreError> {
+        let sql = format!(
+            "{MENTION_INFO_SELECT} WHERE m.channel_id = $1 AND m.user_id = $2 AND u.delete_at = 0"
+        );
+        let row: Option<MentionInfo> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(channel_id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row)
+    }
 }
+
+const MENTION_INFO_SELECT: &str = "SELECT u.id AS user_id, u.username, u.first_name, \
+    u.notify_props AS user_notify_props, m.notify_props AS channel_notify_props \
+    FROM channel_members m JOIN users u ON u.id = m.user_id";
 
 /// What mention detection needs to know about one channel member.
 #[derive(Debug, Clone, FromRow)]

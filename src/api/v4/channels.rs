@@ -547,16 +547,12 @@ pub async fn channel_unread(
 ) -> Result<Json<Value>> {
     let user_id = user_id_param(&user_id, &auth)?;
     require_self_or(&auth, &user_id, Permission::ManageSystem)?;
-    let channel = state
+    let found = state
         .store
-        .channel(&id_param(&channel_id, "channel_id")?)
+        .channel_with_memberships(&id_param(&channel_id, "channel_id")?, &user_id)
         .await?
         .ok_or_else(channel_not_found)?;
-    let member = state
-        .store
-        .channel_member(&channel.id, &user_id)
-        .await?
-        .ok_or_else(member_not_found)?;
+    let (channel, member) = (found.channel, found.member.ok_or_else(member_not_found)?);
     Ok(Json(json!({
         "team_id": channel.team_id,
         "channel_id": channel.id,
