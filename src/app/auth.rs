@@ -251,7 +251,7 @@ pub async fn login(state: &AppState, request: LoginRequest<'_>) -> Result<LoginO
         .record_success(&state.store, &keys, checked)
         .await?;
     let (session, token, csrf_token) =
-        create_session(state, &user, request.device_id, request.user_agent, true).await?;
+        create_session(state, &user, request.device_id, request.user_agent).await?;
     let mut user = user;
     user.last_login = session.create_at;
     user.last_activity_at = session.create_at;
@@ -289,7 +289,6 @@ pub async fn create_session(
     user: &User,
     device_id: &str,
     user_agent: &str,
-    is_login: bool,
 ) -> Result<(Session, String, String)> {
     let now = now_ms();
     let token = new_id();
@@ -316,7 +315,7 @@ pub async fn create_session(
     };
     state
         .store
-        .insert_session(&session, &hash_token(&token), &csrf_token, is_login)
+        .insert_session(&session, &hash_token(&token), &csrf_token)
         .await?;
     Ok((session, token, csrf_token))
 }

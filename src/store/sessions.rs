@@ -93,14 +93,14 @@ impl From<SessionUserRow> for (StoredSession, User) {
 }
 
 impl Store {
-    /// Stores a new session; when `device_id` is set, other sessions of the user on that device
-    /// are revoked in the same transaction (as Mattermost does for mobile logins).
+    /// Stores a new session (a login) and the user's last-login time; when `device_id` is set,
+    /// other sessions of the user on that device are revoked in the same transaction (as
+    /// Mattermost does for mobile logins).
     pub async fn insert_session(
         &self,
         session: &Session,
         token_hash: &str,
         csrf_token: &str,
-        is_login: bool,
     ) -> Result<(), StoreError> {
         let props = serde_json::to_string(&session.props).unwrap_or_else(|_| "{}".into());
         with_tx!(self, |tx| async {
@@ -129,16 +129,12 @@ impl Store {
             .bind(csrf_token)
             .execute(&mut **tx)
             .await?;
-            if is_login {
-                // The login time rides in the same transaction: one write per login.
-                sqlx::query(
-                    "UPDATE users SET last_login = $2, last_activity_at = $2 WHERE id = $1",
-                )
+            // The login time rides in the same transaction: one write per login.
+            sqlx::query("UPDATE users SET last_login = $2, last_activity_at = $2 WHERE id = $1")
                 .bind(&session.user_id)
                 .bind(session.create_at)
                 .execute(&mut **tx)
                 .await?;
-            }
             Ok::<_, StoreError>(())
         })?;
         // The user row changed (last login), and a device login replaces the device's earlier
