@@ -1,6 +1,7 @@
 //! Mattermost-compatible ids: 16 random bytes in a custom base32 alphabet, 26 lower-case chars.
 
 use rand::RngCore;
+use townsquare_sdk::AppError;
 
 const ALPHABET: &[u8; 32] = b"ybndrfg8ejkmcpqxot1uwisza345h769";
 
@@ -32,6 +33,15 @@ fn encode(bytes: &[u8; 16]) -> String {
 /// Mattermost's `IsValidId`: 26 ASCII letters or digits.
 pub fn is_valid_id(id: &str) -> bool {
     id.len() == 26 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Validates a 26-character id taken from a request; `name` is the parameter it came from.
+pub fn parse_id(raw: &str, name: &str) -> crate::Result<String> {
+    if is_valid_id(raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(AppError::invalid_url_param(name).into())
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod id;
 pub mod jobs;
 pub mod logging;
 pub mod realtime;
+pub mod serde_util;
 pub mod server;
 pub mod state;
 pub mod time;

@@ -5,10 +5,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 use townsquare_sdk::AppError;
 
 use crate::error::Error;
+pub use crate::serde_util::nullable;
 
 /// A JSON request body. Unknown fields are ignored (serde's default). `Content-Type` is not
 /// checked: Mattermost decodes the body as JSON whatever it says, and scripts rely on that
@@ -102,15 +102,6 @@ where
                     .into()
             })
     }
-}
-
-/// Deserializes `null` as the type's default (clients send `"token": null`).
-pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// Lenient boolean query flag: `true`/`1` is true, anything else false.

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use townsquare_sdk::model::{Channel, ChannelMember, StringMap, TeamMember, User};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::permissions::{any_grants, Permission};
 use crate::app::system_posts;
@@ -214,7 +214,7 @@ pub async fn create_channel(
     auth: &AuthContext,
     input: NewChannel,
 ) -> Result<Channel> {
-    let team_id = crate::api::v4::common::id_param(&input.team_id, "team_id")
+    let team_id = crate::id::parse_id(&input.team_id, "team_id")
         .map_err(|_| AppError::invalid_body_param("team_id"))?;
     let team = crate::app::teams::team_by_id(state, &team_id).await?;
     if team.delete_at != 0 {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use townsquare_sdk::model::{Post, PostList};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::{access, ChannelAccess};
 use crate::app::mention_index::MentionIndex;

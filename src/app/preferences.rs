@@ -5,7 +5,7 @@ use serde::Deserialize;
 use townsquare_sdk::model::{PostList, Preference};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::access;
 use crate::app::permissions::Permission;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use townsquare_sdk::model::{Preference, Status};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::preferences::require_self_or_editor;
 use crate::app::users::missing_account;

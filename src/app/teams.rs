@@ -4,7 +4,7 @@ use serde::Deserialize;
 use townsquare_sdk::model::{default_channel_notify_props, Channel, Post, Team, TeamMember, User};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::TOWN_SQUARE;
 use crate::app::permissions::{any_grants, Permission};

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use townsquare_sdk::model::{default_notify_props, default_timezone, StringMap, User};
 use townsquare_sdk::AppError;
 
-use crate::api::extract::nullable;
+use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::permissions::{Permission, SYSTEM_ROLES};
 use crate::app::validation;

@@ -10,7 +10,6 @@ use utoipa::IntoParams;
 use crate::app::auth::AuthContext;
 use crate::app::permissions::Permission;
 use crate::error::Result;
-use crate::id::is_valid_id;
 
 /// Mattermost's `{"status":"OK"}`.
 pub fn status_ok() -> Json<Value> {
@@ -42,14 +41,7 @@ pub fn patch_from_full<P: DeserializeOwned>(body: Value, id: &str, object: &str)
     serde_json::from_value(body).map_err(|_| AppError::invalid_body_param(object).into())
 }
 
-/// Validates a 26-character id from the URL.
-pub fn id_param(raw: &str, name: &str) -> Result<String> {
-    if is_valid_id(raw) {
-        Ok(raw.to_string())
-    } else {
-        Err(AppError::invalid_url_param(name).into())
-    }
-}
+pub use crate::id::parse_id as id_param;
 
 /// `page` / `per_page` as Mattermost reads them: invalid or negative values fall back to the
 /// defaults, `per_page` is clamped to 200.
