@@ -15,6 +15,7 @@ pub mod error;
 pub mod id;
 pub mod jobs;
 pub mod logging;
+pub mod model;
 pub mod realtime;
 pub mod serde_util;
 pub mod server;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod docs;
 pub mod extract;
+pub mod ids;
 pub mod licensed;
 pub mod middleware;
 pub mod v4;

@@ -47,6 +47,18 @@ impl AuthContext {
     pub fn require(&self, permission: crate::app::permissions::Permission) -> Result<()> {
         crate::app::permissions::require(self.roles(), permission).map_err(Into::into)
     }
+
+    /// Acting on yourself is always allowed; on someone else it needs `permission`.
+    pub fn require_self_or(
+        &self,
+        user_id: &str,
+        permission: crate::app::permissions::Permission,
+    ) -> Result<()> {
+        if self.user_id() != user_id {
+            self.require(permission)?;
+        }
+        Ok(())
+    }
 }
 
 /// Resolves a token to a live session or access token. `None` means "not authenticated".

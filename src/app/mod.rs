@@ -17,6 +17,7 @@ pub mod preferences;
 pub mod reactions;
 pub mod search;
 pub mod search_terms;
+pub mod socket_actions;
 pub mod statuses;
 pub mod system_posts;
 pub mod teams;

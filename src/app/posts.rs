@@ -7,7 +7,6 @@ use serde::Deserialize;
 use townsquare_sdk::model::{Post, PostList};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::{access, ChannelAccess};
 use crate::app::mention_index::MentionIndex;
@@ -16,6 +15,7 @@ use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::{is_valid_id, new_id};
 use crate::realtime::events;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::posts::{ChannelPage, MentionInfo, PostEffects};
 use crate::time::now_ms;
@@ -571,20 +571,7 @@ pub async fn edit_history(
 /// unread messages but not re-scanned for mentions.
 const UNREAD_MENTION_SCAN_LIMIT: i64 = 5_000;
 
-/// What `POST /users/{user_id}/posts/{post_id}/set_unread` returns (Mattermost's
-/// ChannelUnreadAt).
-#[derive(Debug, serde::Serialize)]
-pub struct ChannelUnreadAt {
-    pub team_id: String,
-    pub user_id: String,
-    pub channel_id: String,
-    pub msg_count: i64,
-    pub mention_count: i64,
-    pub mention_count_root: i64,
-    pub urgent_mention_count: i64,
-    pub msg_count_root: i64,
-    pub last_viewed_at: i64,
-}
+pub use crate::model::ChannelUnreadAt;
 
 /// Marks the channel of `post_id` unread for the caller from that post on: the read marker
 /// moves to just before it and the mention counts are recounted from the posts after it.

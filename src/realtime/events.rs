@@ -72,7 +72,7 @@ pub fn multiple_channels_viewed(user_id: &str, channel_times: Map<String, Value>
 }
 
 /// To the user who marked a channel unread from `post_id` (their other clients follow).
-pub fn post_unread(unread: &crate::app::posts::ChannelUnreadAt, post_id: &str) -> Event {
+pub fn post_unread(unread: &crate::model::ChannelUnreadAt, post_id: &str) -> Event {
     Event::new("post_unread", Broadcast::user(&unread.user_id))
         .with("team_id", unread.team_id.clone())
         .with("channel_id", unread.channel_id.clone())

@@ -1,12 +1,15 @@
 //! Real-time delivery over `/api/v4/websocket`, compatible with Mattermost's protocol
-//! (api-v4.md section 6).
+//! (api-v4.md section 6). Delivery only: this module never calls `app` or `api`; the entry
+//! point (upgrade, authentication, client actions) is `api::v4::websocket`.
 //!
 //! - [`event`]: an event, its audience and its encoding (once per audience, `seq` spliced in).
 //! - [`hub`]: the per-user connection registry and the dispatcher that routes events.
-//! - [`socket`]: one socket's life: authentication, `hello` or resume, the write/read loop.
-//! - [`actions`]: client requests (`ping`, `user_typing`, `get_statuses`, ...).
+//! - [`socket`]: one socket's life: challenge, `hello` or resume, the write/read loop; it
+//!   reaches the API side through `socket::SocketHandler`.
+//! - [`actions`]: the envelope of client requests and replies.
 //! - [`resume`]: the replay buffer kept for reconnects.
 //! - [`events`]: constructors for Mattermost's events, used by the app layer after commits.
+//! - [`notify`]: membership changes (audience first, then events).
 //! - [`limits`]: the open-file limit at start.
 
 pub mod actions;

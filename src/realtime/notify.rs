@@ -6,46 +6,38 @@ use townsquare_sdk::model::Channel;
 
 use super::event::Event;
 use super::events;
-use crate::state::AppState;
+use std::sync::Arc;
+
+use super::hub::Hub;
 
 /// A user joined (or was added to) a channel.
-pub fn channel_join(state: &AppState, channel: &Channel, user_id: &str) {
-    state
-        .realtime
-        .channel_member_changed(&channel.id, user_id, true);
-    state.realtime.publish(events::user_added(channel, user_id));
+pub fn channel_join(hub: &Arc<Hub>, channel: &Channel, user_id: &str) {
+    hub.channel_member_changed(&channel.id, user_id, true);
+    hub.publish(events::user_added(channel, user_id));
 }
 
 /// A user left (or was removed from) a channel: from now on its events skip them.
-pub fn channel_leave(state: &AppState, channel_id: &str, user_id: &str, remover_id: &str) {
-    state
-        .realtime
-        .channel_member_changed(channel_id, user_id, false);
-    state.realtime.publish(events::user_removed_from_channel(
+pub fn channel_leave(hub: &Arc<Hub>, channel_id: &str, user_id: &str, remover_id: &str) {
+    hub.channel_member_changed(channel_id, user_id, false);
+    hub.publish(events::user_removed_from_channel(
         channel_id, user_id, remover_id,
     ));
-    state
-        .realtime
-        .publish(events::user_removed_notice(channel_id, user_id, remover_id));
+    hub.publish(events::user_removed_notice(channel_id, user_id, remover_id));
 }
 
 /// Users joined a team (and its default channels).
-pub fn team_join(state: &AppState, team_id: &str, user_ids: &[String]) {
-    state.realtime.team_changed(team_id);
+pub fn team_join(hub: &Arc<Hub>, team_id: &str, user_ids: &[String]) {
+    hub.team_changed(team_id);
     for user_id in user_ids {
-        state
-            .realtime
-            .publish(events::added_to_team(team_id, user_id));
+        hub.publish(events::added_to_team(team_id, user_id));
     }
 }
 
 /// A user left a team (and all its channels).
-pub fn team_leave(state: &AppState, team_id: &str, user_id: &str) {
-    state.realtime.team_changed(team_id);
-    state.realtime.publish(events::leave_team(team_id, user_id));
-    state
-        .realtime
-        .publish(events::leave_team_notice(team_id, user_id));
+pub fn team_leave(hub: &Arc<Hub>, team_id: &str, user_id: &str) {
+    hub.team_changed(team_id);
+    hub.publish(events::leave_team(team_id, user_id));
+    hub.publish(events::leave_team_notice(team_id, user_id));
 }
 
 /// A new direct (`direct_added`) or group (`group_added`) channel, to its members.

@@ -1,7 +1,11 @@
 //! One WebSocket from upgrade to close: authentication, `hello` (or a resume), then a single
 //! task that writes queued frames with their sequence numbers, answers actions, pings the
 //! peer and drops it when it goes silent, is too slow or loses its session.
+//!
+//! Delivery only: authenticating a token and answering client actions are the API side's
+//! job, reached through [`SocketHandler`] (called per incoming message, never per frame).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,11 +15,9 @@ use tokio::time::{timeout, Instant};
 
 use super::actions::{self, Request};
 use super::event::{Broadcast, Event, Frame};
-use super::hub::{CloseReason, Connection};
+use super::hub::{CloseReason, Connection, Hub};
 use super::resume::{Resumable, Ring};
-use crate::app::auth::{authenticate_socket, AuthContext};
 use crate::id::new_id;
-use crate::state::AppState;
 
 /// Frames written before one flush, so a burst costs one syscall, not one each.
 const WRITE_BATCH: usize = 64;
@@ -27,75 +29,88 @@ pub struct ResumeRequest {
     pub sequence_number: Option<u64>,
 }
 
-struct Timing {
-    ping: Duration,
-    read: Duration,
-    write: Duration,
-    auth: Duration,
-    resume_window: Duration,
-    queue: usize,
+/// The socket's timers and queue size (from `WebSocketSettings`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub ping: Duration,
+    pub read: Duration,
+    pub write: Duration,
+    pub auth: Duration,
+    pub resume_window: Duration,
+    pub queue: usize,
 }
 
-impl Timing {
-    fn from(state: &AppState) -> Self {
-        let ws = &state.config().websocket;
-        Self {
-            ping: Duration::from_secs(ws.ping_interval_seconds.max(1)),
-            read: Duration::from_secs(ws.read_timeout_seconds.max(1)),
-            write: Duration::from_secs(ws.write_timeout_seconds.max(1)),
-            auth: Duration::from_secs(ws.auth_timeout_seconds.max(1)),
-            resume_window: Duration::from_secs(ws.resume_window_seconds),
-            queue: ws.send_queue_size.clamp(1, 1 << 20) as usize,
-        }
-    }
+/// Whose socket this is: what delivery needs of an authenticated session.
+#[derive(Debug, Clone)]
+pub struct SocketSession {
+    pub user_id: String,
+    pub session_id: String,
+    /// When the session expires (ms), 0 for never; the socket closes then.
+    pub expires_at: i64,
+}
+
+/// What a socket asks of the API side. Called once per incoming message or connection,
+/// never per delivered frame.
+pub trait SocketHandler: Send + Sync + 'static {
+    /// The session of a token sent in `authentication_challenge`; `None` when the token is
+    /// not valid, `Err` when it could not be checked (the socket closes with 1011).
+    fn authenticate(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = crate::Result<Option<SocketSession>>> + Send;
+
+    /// The socket is authenticated (presence follows connections).
+    fn connected(&self, user_id: &str) -> impl Future<Output = ()> + Send;
+
+    /// One valid client action of an authenticated user; returns the reply text.
+    fn action(&self, user_id: &str, request: &Request) -> impl Future<Output = String> + Send;
+
+    /// `hello.server_version`.
+    fn server_version(&self) -> String;
 }
 
 /// Runs a socket to its end. `permit` is an admission slot, released once authenticated.
-pub async fn run(
-    state: AppState,
+pub async fn run<H: SocketHandler>(
+    handler: H,
+    hub: Arc<Hub>,
+    timing: Timing,
     mut socket: WebSocket,
-    auth: Option<AuthContext>,
+    auth: Option<SocketSession>,
     resume: ResumeRequest,
     permit: OwnedSemaphorePermit,
 ) {
-    let timing = Timing::from(&state);
     let (auth, reply) = match auth {
         Some(auth) => (auth, None),
-        None => match challenge(&state, &mut socket, &timing).await {
+        None => match challenge(&handler, &mut socket, &timing).await {
             Some(found) => found,
             None => return,
         },
     };
     drop(permit);
-    // A connected client is present, as in Mattermost; a failed write never fails the socket.
-    if let Err(err) =
-        crate::app::statuses::record_activity(&state, auth.user_id(), crate::time::now_ms()).await
-    {
-        tracing::warn!(error = %err, "recording activity failed");
-    }
-    let Some(mut live) = attach(&state, &mut socket, &auth, &resume, &timing).await else {
+    handler.connected(&auth.user_id).await;
+    let Some(mut live) = attach(&handler, &hub, &mut socket, &auth, &resume, &timing).await else {
         return;
     };
     if let Some(reply) = reply {
         if !write(&mut socket, reply, timing.write).await {
-            finish(&state, live, &timing, false);
+            finish(&hub, live, &timing, false);
             return;
         }
     }
     // Only what the loop needs stays alive: an idle socket should cost little memory.
-    let expires_at = auth.session.expires_at;
+    let expires_at = auth.expires_at;
     drop(auth);
-    let peer_gone = serve(&state, &mut socket, expires_at, &mut live, &timing).await;
-    finish(&state, live, &timing, peer_gone);
+    let peer_gone = serve(&handler, &mut socket, expires_at, &mut live, &timing).await;
+    finish(&hub, live, &timing, peer_gone);
 }
 
 /// The unauthenticated phase: waits for `authentication_challenge`. Returns the session and
 /// the reply to send after `hello`, or `None` when the socket was closed.
-async fn challenge(
-    state: &AppState,
+async fn challenge<H: SocketHandler>(
+    handler: &H,
     socket: &mut WebSocket,
     timing: &Timing,
-) -> Option<(AuthContext, Option<String>)> {
+) -> Option<(SocketSession, Option<String>)> {
     let deadline = tokio::time::sleep(timing.auth);
     tokio::pin!(deadline);
     loop {
@@ -129,7 +144,7 @@ async fn challenge(
             .get("token")
             .and_then(|t| t.as_str())
             .unwrap_or("");
-        match authenticate_socket(state, token).await {
+        match handler.authenticate(token).await {
             Ok(Some(auth)) => return Some((auth, Some(actions::ok(request.seq, None)))),
             Ok(None) => {
                 let reply = actions::fail(request.seq, &actions::not_authenticated());
@@ -156,16 +171,16 @@ struct Live {
 
 /// Registers the connection: resumes a kept one when the client's position is still
 /// buffered (replaying what it missed), otherwise starts fresh with `hello` at seq 0.
-async fn attach(
-    state: &AppState,
+async fn attach<H: SocketHandler>(
+    handler: &H,
+    hub: &Hub,
     socket: &mut WebSocket,
-    auth: &AuthContext,
+    auth: &SocketSession,
     resume: &ResumeRequest,
     timing: &Timing,
 ) -> Option<Live> {
-    let hub = &state.realtime;
     if let (false, Some(seq)) = (resume.connection_id.is_empty(), resume.sequence_number) {
-        if let Some(kept) = hub.resume(&resume.connection_id, auth.user_id()) {
+        if let Some(kept) = hub.resume(&resume.connection_id, &auth.user_id) {
             match kept.ring.replay_from(seq, kept.next_seq) {
                 Some(missed) => {
                     tracing::debug!(connection_id = %kept.connection.id, replayed = missed.len(), "websocket resumed");
@@ -189,14 +204,14 @@ async fn attach(
     let (tx, queue) = mpsc::channel(timing.queue);
     let connection = Arc::new(Connection::new(
         new_id(),
-        auth.user_id().to_string(),
-        auth.session.id.clone(),
+        auth.user_id.clone(),
+        auth.session_id.clone(),
         tx,
     ));
     hub.register(connection.clone());
-    let hello = Event::new("hello", Broadcast::user(auth.user_id()))
+    let hello = Event::new("hello", Broadcast::user(&auth.user_id))
         .with("connection_id", connection.id.clone())
-        .with("server_version", state.version_id())
+        .with("server_version", handler.server_version())
         .with("server_hostname", super::hostname());
     let mut live = Live {
         connection,
@@ -213,8 +228,8 @@ async fn attach(
 
 /// The main loop. Returns whether the peer went away (so the connection may be resumed)
 /// rather than being closed by the server.
-async fn serve(
-    state: &AppState,
+async fn serve<H: SocketHandler>(
+    handler: &H,
     socket: &mut WebSocket,
     expires_at: i64,
     live: &mut Live,
@@ -252,7 +267,7 @@ async fn serve(
                             Err(error) => actions::fail(request.seq, &error),
                             // Already authenticated: the challenge is ignored without a reply.
                             Ok(()) if request.action == "authentication_challenge" => continue,
-                            Ok(()) => actions::handle(state, &connection.user_id, &request).await,
+                            Ok(()) => handler.action(&connection.user_id, &request).await,
                         };
                         if !write(socket, reply, timing.write).await {
                             return true;
@@ -368,8 +383,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 
 /// After the socket ended: keep the connection for a resume if the peer just went away,
 /// otherwise remove it.
-fn finish(state: &AppState, live: Live, timing: &Timing, peer_gone: bool) {
-    let hub = &state.realtime;
+fn finish(hub: &Arc<Hub>, live: Live, timing: &Timing, peer_gone: bool) {
     let closed_by_server = live.connection.close_reason() != CloseReason::None;
     if peer_gone && !closed_by_server && timing.resume_window > Duration::ZERO {
         hub.detach(

@@ -12,18 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{
-    id_param, patch_from_full, require_self_or, status_ok, user_id_param, Pagination,
-};
+use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
-use crate::app::auth::AuthContext;
-use crate::app::channels::{
-    self, access, access_to, channel_not_found, member_not_found, ChannelPatch, NewChannel,
-};
-use crate::app::permissions::Permission;
-use crate::app::teams::{can_in_team, membership};
+use crate::api::ids::{ChannelId, Ids, TeamId, UserIdOrMe};
+use crate::app::channels::{self, read, ChannelPatch, NewChannel};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -72,7 +67,7 @@ pub async fn create_direct(
     JsonBody(ids): JsonBody<Vec<String>>,
 ) -> Result<Response> {
     for id in &ids {
-        id_param(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
+        parse_id(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
     }
     let (channel, _) = channels::direct_channel(&state, &auth, &ids).await?;
     Ok((StatusCode::CREATED, Json(channel)).into_response())
@@ -87,7 +82,7 @@ pub async fn create_group(
     JsonBody(ids): JsonBody<Vec<String>>,
 ) -> Result<Response> {
     for id in &ids {
-        id_param(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
+        parse_id(id, "user_id").map_err(|_| AppError::invalid_body_param("user_ids"))?;
     }
     let (channel, _) = channels::group_channel(&state, &auth, &ids).await?;
     Ok((StatusCode::CREATED, Json(channel)).into_response())
@@ -99,9 +94,9 @@ pub async fn create_group(
 pub async fn get_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
 ) -> Result<Json<Channel>> {
-    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
+    let access = channels::access(&state, &auth, &channel_id).await?;
     access.require_read(&auth)?;
     Ok(Json(access.channel))
 }
@@ -112,12 +107,11 @@ pub async fn get_channel(
 pub async fn patch_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     JsonBody(patch): JsonBody<ChannelPatch>,
 ) -> Result<Json<Channel>> {
     Ok(Json(
-        channels::patch_channel(&state, &auth, &id_param(&channel_id, "channel_id")?, patch)
-            .await?,
+        channels::patch_channel(&state, &auth, &channel_id, patch).await?,
     ))
 }
 
@@ -137,17 +131,11 @@ pub struct PrivacyChange {
 pub async fn update_privacy(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     JsonBody(change): JsonBody<PrivacyChange>,
 ) -> Result<Json<Channel>> {
     Ok(Json(
-        channels::convert_privacy(
-            &state,
-            &auth,
-            &id_param(&channel_id, "channel_id")?,
-            &change.privacy,
-        )
-        .await?,
+        channels::convert_privacy(&state, &auth, &channel_id, &change.privacy).await?,
     ))
 }
 
@@ -157,10 +145,9 @@ pub async fn update_privacy(
 pub async fn update_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Channel>> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
     let patch: ChannelPatch = patch_from_full(body, &channel_id, "channel")?;
     Ok(Json(
         channels::patch_channel(&state, &auth, &channel_id, patch).await?,
@@ -173,9 +160,9 @@ pub async fn update_channel(
 pub async fn archive_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
 ) -> Result<Json<Value>> {
-    channels::set_archived(&state, &auth, &id_param(&channel_id, "channel_id")?, true).await?;
+    channels::set_archived(&state, &auth, &channel_id, true).await?;
     Ok(status_ok())
 }
 
@@ -185,39 +172,16 @@ pub async fn archive_channel(
 pub async fn restore_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
 ) -> Result<Json<Channel>> {
     Ok(Json(
-        channels::set_archived(&state, &auth, &id_param(&channel_id, "channel_id")?, false).await?,
+        channels::set_archived(&state, &auth, &channel_id, false).await?,
     ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DeletedQuery {
     pub include_deleted: Option<String>,
-}
-
-async fn readable_by_name(
-    state: &AppState,
-    auth: &AuthContext,
-    team_id: &str,
-    name: &str,
-    include_deleted: bool,
-) -> Result<Channel> {
-    let channel = state
-        .store
-        .channel_by_name(team_id, &name.to_lowercase())
-        .await?
-        .filter(|c| include_deleted || c.delete_at == 0)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "app.channel.get_by_name.missing.app_error",
-                "Unable to find the existing channel.",
-            )
-        })?;
-    let access = access_to(state, auth, channel).await?;
-    access.require_read(auth)?;
-    Ok(access.channel)
 }
 
 /// A channel by team id and channel name.
@@ -227,12 +191,13 @@ async fn readable_by_name(
 pub async fn channel_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((team_id, name)): Path<(String, String)>,
+    Ids(team_id): Ids<TeamId>,
+    Path((_team_id, name)): Path<(String, String)>,
     Query(query): Query<DeletedQuery>,
 ) -> Result<Json<Channel>> {
-    let team_id = id_param(&team_id, "team_id")?;
     Ok(Json(
-        readable_by_name(&state, &auth, &team_id, &name, flag(&query.include_deleted)).await?,
+        read::readable_by_name(&state, &auth, &team_id, &name, flag(&query.include_deleted))
+            .await?,
     ))
 }
 
@@ -246,32 +211,16 @@ pub async fn channel_by_team_and_channel_name(
     Path((team_name, name)): Path<(String, String)>,
     Query(query): Query<DeletedQuery>,
 ) -> Result<Json<Channel>> {
-    let team = state
-        .store
-        .team_by_name(&team_name.to_lowercase())
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                "app.team.get_by_name.missing.app_error",
-                "Unable to find the existing team.",
-            )
-        })?;
     Ok(Json(
-        readable_by_name(&state, &auth, &team.id, &name, flag(&query.include_deleted)).await?,
+        read::readable_by_team_and_name(
+            &state,
+            &auth,
+            &team_name,
+            &name,
+            flag(&query.include_deleted),
+        )
+        .await?,
     ))
-}
-
-async fn require_team_channel_list(
-    state: &AppState,
-    auth: &AuthContext,
-    team_id: &str,
-) -> Result<()> {
-    crate::app::teams::team_by_id(state, team_id).await?;
-    let member = membership(state, auth, team_id).await?;
-    if !can_in_team(auth, member.as_ref(), Permission::ListTeamChannels) {
-        return Err(AppError::forbidden(Permission::ListTeamChannels.id()).into());
-    }
-    Ok(())
 }
 
 /// Public channels of a team.
@@ -280,17 +229,12 @@ async fn require_team_channel_list(
 pub async fn public_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     Query(page): Query<Pagination>,
 ) -> Result<Json<Vec<Channel>>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    require_team_channel_list(&state, &auth, &team_id).await?;
     let (offset, limit) = page.window();
     Ok(Json(
-        state
-            .store
-            .public_channels(&team_id, false, offset, limit)
-            .await?,
+        read::public_channels(&state, &auth, &team_id, offset, limit).await?,
     ))
 }
 
@@ -307,16 +251,11 @@ pub struct ChannelSearch {
 pub async fn search_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(search): JsonBody<ChannelSearch>,
 ) -> Result<Json<Vec<Channel>>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    require_team_channel_list(&state, &auth, &team_id).await?;
     Ok(Json(
-        state
-            .store
-            .search_channels(&team_id, auth.user_id(), search.term.trim())
-            .await?,
+        read::search_channels(&state, &auth, &team_id, search.term.trim()).await?,
     ))
 }
 
@@ -326,17 +265,12 @@ pub async fn search_channels(
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     Query(page): Query<Pagination>,
 ) -> Result<Json<Vec<ChannelMember>>> {
-    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
-    access.require_read(&auth)?;
     let (offset, limit) = page.window();
     Ok(Json(
-        state
-            .store
-            .channel_members(&access.channel.id, offset, limit)
-            .await?,
+        read::members(&state, &auth, &channel_id, offset, limit).await?,
     ))
 }
 
@@ -353,12 +287,11 @@ pub struct AddMemberBody {
 pub async fn add_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     JsonBody(body): JsonBody<AddMemberBody>,
 ) -> Result<Response> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
     let user_id =
-        id_param(&body.user_id, "user_id").map_err(|_| AppError::invalid_body_param("user_id"))?;
+        parse_id(&body.user_id, "user_id").map_err(|_| AppError::invalid_body_param("user_id"))?;
     let member = channels::add_member(&state, &auth, &channel_id, &user_id).await?;
     Ok((StatusCode::CREATED, Json(member)).into_response())
 }
@@ -369,17 +302,10 @@ pub async fn add_member(
 pub async fn get_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Ids((channel_id, user)): Ids<(ChannelId, UserIdOrMe)>,
 ) -> Result<Json<ChannelMember>> {
-    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
-    access.require_read(&auth)?;
-    let user_id = user_id_param(&user_id, &auth)?;
     Ok(Json(
-        state
-            .store
-            .channel_member(&access.channel.id, &user_id)
-            .await?
-            .ok_or_else(member_not_found)?,
+        read::member(&state, &auth, &channel_id, &user.resolve(&auth)).await?,
     ))
 }
 
@@ -389,10 +315,9 @@ pub async fn get_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Ids((channel_id, user)): Ids<(ChannelId, UserIdOrMe)>,
 ) -> Result<Json<Value>> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     channels::remove_member(&state, &auth, &channel_id, &user_id).await?;
     Ok(status_ok())
 }
@@ -410,11 +335,10 @@ pub struct RolesBody {
 pub async fn update_member_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Ids((channel_id, user)): Ids<(ChannelId, UserIdOrMe)>,
     JsonBody(body): JsonBody<RolesBody>,
 ) -> Result<Json<Value>> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     channels::update_member_roles(&state, &auth, &channel_id, &user_id, &body.roles).await?;
     Ok(status_ok())
 }
@@ -426,11 +350,10 @@ pub async fn update_member_roles(
 pub async fn update_notify_props(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((channel_id, user_id)): Path<(String, String)>,
+    Ids((channel_id, user)): Ids<(ChannelId, UserIdOrMe)>,
     JsonBody(props): JsonBody<StringMap>,
 ) -> Result<Json<Value>> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     channels::update_notify_props(&state, &auth, &channel_id, &user_id, props).await?;
     Ok(status_ok())
 }
@@ -451,33 +374,17 @@ pub struct ViewBody {
 pub async fn view_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<ViewBody>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    if user_id != auth.user_id() {
-        return Err(AppError::forbidden(Permission::EditOtherUsers.id()).into());
-    }
-    let now = crate::time::now_ms();
-    let mut times = serde_json::Map::new();
-    for channel_id in [&body.channel_id, &body.prev_channel_id] {
-        if channel_id.is_empty() {
-            continue;
-        }
-        let channel_id = id_param(channel_id, "channel_id")
-            .map_err(|_| AppError::invalid_body_param("channel_id"))?;
-        if state.store.view_channel(&channel_id, &user_id, now).await? {
-            times.insert(channel_id, json!(now));
-        }
-    }
-    if !times.is_empty() {
-        state
-            .realtime
-            .publish(crate::realtime::events::multiple_channels_viewed(
-                &user_id,
-                times.clone(),
-            ));
-    }
+    let user_id = user.resolve(&auth);
+    let times = read::view(
+        &state,
+        &auth,
+        &user_id,
+        [&body.channel_id, &body.prev_channel_id],
+    )
+    .await?;
     Ok(Json(json!({"status": "OK", "last_viewed_at_times": times})))
 }
 
@@ -488,17 +395,19 @@ pub async fn view_channel(
 pub async fn my_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id)): Path<(String, String)>,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
     Query(query): Query<DeletedQuery>,
 ) -> Result<Json<Vec<Channel>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    let team_id = id_param(&team_id, "team_id")?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
-        state
-            .store
-            .channels_for_user(&user_id, &team_id, flag(&query.include_deleted))
-            .await?,
+        read::channels_for_user(
+            &state,
+            &auth,
+            &user_id,
+            &team_id,
+            flag(&query.include_deleted),
+        )
+        .await?,
     ))
 }
 
@@ -508,16 +417,11 @@ pub async fn my_channels(
 pub async fn my_channel_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id)): Path<(String, String)>,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
 ) -> Result<Json<Vec<ChannelMember>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    let team_id = id_param(&team_id, "team_id")?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
-        state
-            .store
-            .channel_members_for_user(&user_id, Some(&team_id))
-            .await?,
+        read::memberships_for_user(&state, &auth, &user_id, Some(&team_id)).await?,
     ))
 }
 
@@ -527,13 +431,12 @@ pub async fn my_channel_members(
 pub async fn all_channel_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     Query(_page): Query<Pagination>,
 ) -> Result<Json<Vec<ChannelMember>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
-        state.store.channel_members_for_user(&user_id, None).await?,
+        read::memberships_for_user(&state, &auth, &user_id, None).await?,
     ))
 }
 
@@ -543,25 +446,12 @@ pub async fn all_channel_members(
 pub async fn channel_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, channel_id)): Path<(String, String)>,
+    Ids((user, channel_id)): Ids<(UserIdOrMe, ChannelId)>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
-    let found = state
-        .store
-        .channel_with_memberships(&id_param(&channel_id, "channel_id")?, &user_id)
-        .await?
-        .ok_or_else(channel_not_found)?;
-    let (channel, member) = (found.channel, found.member.ok_or_else(member_not_found)?);
-    Ok(Json(json!({
-        "team_id": channel.team_id,
-        "channel_id": channel.id,
-        "msg_count": (channel.total_msg_count - member.msg_count).max(0),
-        "mention_count": member.mention_count,
-        "mention_count_root": member.mention_count_root,
-        "urgent_mention_count": member.urgent_mention_count,
-        "msg_count_root": (channel.total_msg_count_root - member.msg_count_root).max(0),
-    })))
+    let user_id = user.resolve(&auth);
+    Ok(Json(
+        read::unread(&state, &auth, &user_id, &channel_id).await?,
+    ))
 }
 
 /// Member count and other statistics of a channel.
@@ -570,21 +460,7 @@ pub async fn channel_unread(
 pub async fn channel_stats(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
 ) -> Result<Json<Value>> {
-    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
-    access.require_read(&auth)?;
-    let members = state
-        .store
-        .count_channel_members(&access.channel.id)
-        .await?;
-    let pinned = state.store.count_pinned_posts(&access.channel.id).await?;
-    let files = state.store.count_channel_files(&access.channel.id).await?;
-    Ok(Json(json!({
-        "channel_id": access.channel.id,
-        "member_count": members,
-        "guest_count": 0,
-        "pinnedpost_count": pinned,
-        "files_count": files,
-    })))
+    Ok(Json(read::stats(&state, &auth, &channel_id).await?))
 }

@@ -20,6 +20,7 @@ pub mod threads;
 pub mod tokens;
 pub mod users;
 pub mod websocket;
+pub mod websocket_actions;
 
 use utoipa_axum::router::OpenApiRouter;
 

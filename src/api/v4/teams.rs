@@ -12,19 +12,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{
-    id_param, patch_from_full, require_self_or, status_ok, user_id_param, Pagination,
-};
+use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
-use crate::app::auth::AuthContext;
-use crate::app::permissions::Permission;
-use crate::app::teams::{
-    self, can_in_team, membership, team_by_id, visible_team, NewTeam, TeamPatch,
-};
+use crate::api::ids::{Ids, TeamId, UserIdOrMe};
+use crate::app::teams::{self, read, NewTeam, TeamPatch};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
-use crate::store::teams::TeamVisibility;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,15 +40,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user_team_members))
         .routes(routes!(user_team_unreads))
         .routes(routes!(user_team_unread))
-}
-
-/// Teams as the caller may see them: invite ids and emails only for team managers.
-fn shown(auth: &AuthContext, member: Option<&TeamMember>, mut team: Team) -> Team {
-    if !can_in_team(auth, member, Permission::ManageTeam) {
-        team.email.clear();
-        team.invite_id.clear();
-    }
-    team
 }
 
 /// Create a team; the caller becomes its admin and `town-square` and `off-topic` are created.
@@ -89,18 +75,9 @@ pub async fn list_teams(
         per_page: query.per_page,
     }
     .window();
-    let visibility = if auth.can(Permission::ManageSystem) {
-        TeamVisibility::All
-    } else if auth.can(Permission::ListPublicTeams) {
-        TeamVisibility::OpenOnly
-    } else {
+    let Some((list, total)) = read::list(&state, &auth, offset, limit).await? else {
         return Ok(Json(json!([])));
     };
-    let (list, total) = state
-        .store
-        .list_teams(visibility, false, offset, limit)
-        .await?;
-    let list: Vec<Team> = list.into_iter().map(|t| shown(&auth, None, t)).collect();
     if flag(&query.include_total_count) {
         Ok(Json(json!({"teams": list, "total_count": total})))
     } else {
@@ -114,11 +91,9 @@ pub async fn list_teams(
 pub async fn get_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
 ) -> Result<Json<Team>> {
-    let team = team_by_id(&state, &id_param(&team_id, "team_id")?).await?;
-    let (team, member) = visible_team(&state, &auth, team).await?;
-    Ok(Json(shown(&auth, member.as_ref(), team)))
+    Ok(Json(read::get(&state, &auth, &team_id).await?))
 }
 
 /// A team by name.
@@ -129,18 +104,7 @@ pub async fn team_by_name(
     Auth(auth): Auth,
     Path(name): Path<String>,
 ) -> Result<Json<Team>> {
-    let team = state
-        .store
-        .team_by_name(&name.to_lowercase())
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                "app.team.get_by_name.missing.app_error",
-                "Unable to find the existing team.",
-            )
-        })?;
-    let (team, member) = visible_team(&state, &auth, team).await?;
-    Ok(Json(shown(&auth, member.as_ref(), team)))
+    Ok(Json(read::get_by_name(&state, &auth, &name).await?))
 }
 
 /// Whether a team name is taken.
@@ -151,11 +115,7 @@ pub async fn team_exists(
     Auth(_auth): Auth,
     Path(name): Path<String>,
 ) -> Result<Json<Value>> {
-    let exists = state
-        .store
-        .team_by_name(&name.to_lowercase())
-        .await?
-        .is_some();
+    let exists = read::name_exists(&state, &name).await?;
     Ok(Json(json!({ "exists": exists })))
 }
 
@@ -165,11 +125,11 @@ pub async fn team_exists(
 pub async fn patch_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(patch): JsonBody<TeamPatch>,
 ) -> Result<Json<Team>> {
     Ok(Json(
-        teams::patch_team(&state, &auth, &id_param(&team_id, "team_id")?, patch).await?,
+        teams::patch_team(&state, &auth, &team_id, patch).await?,
     ))
 }
 
@@ -179,10 +139,9 @@ pub async fn patch_team(
 pub async fn update_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Team>> {
-    let team_id = id_param(&team_id, "team_id")?;
     let patch: TeamPatch = patch_from_full(body, &team_id, "team")?;
     Ok(Json(
         teams::patch_team(&state, &auth, &team_id, patch).await?,
@@ -195,9 +154,9 @@ pub async fn update_team(
 pub async fn archive_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
 ) -> Result<Json<Value>> {
-    teams::set_archived(&state, &auth, &id_param(&team_id, "team_id")?, true).await?;
+    teams::set_archived(&state, &auth, &team_id, true).await?;
     Ok(status_ok())
 }
 
@@ -207,10 +166,10 @@ pub async fn archive_team(
 pub async fn restore_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
 ) -> Result<Json<Team>> {
     Ok(Json(
-        teams::set_archived(&state, &auth, &id_param(&team_id, "team_id")?, false).await?,
+        teams::set_archived(&state, &auth, &team_id, false).await?,
     ))
 }
 
@@ -229,30 +188,7 @@ pub async fn search_teams(
     Auth(auth): Auth,
     JsonBody(search): JsonBody<TeamSearch>,
 ) -> Result<Json<Vec<Team>>> {
-    let visibility = if auth.can(Permission::ManageSystem) {
-        TeamVisibility::All
-    } else {
-        TeamVisibility::OpenOnly
-    };
-    let found = state
-        .store
-        .search_teams(search.term.trim(), visibility)
-        .await?;
-    Ok(Json(
-        found.into_iter().map(|t| shown(&auth, None, t)).collect(),
-    ))
-}
-
-async fn require_view(state: &AppState, auth: &AuthContext, team_id: &str) -> Result<()> {
-    let team = team_by_id(state, team_id).await?;
-    let member = membership(state, auth, team_id).await?;
-    if member.is_none()
-        && !auth.can(Permission::ManageSystem)
-        && !(team.allow_open_invite && auth.can(Permission::ListPublicTeams))
-    {
-        return Err(AppError::forbidden(Permission::ViewTeam.id()).into());
-    }
-    Ok(())
+    Ok(Json(read::search(&state, &auth, search.term.trim()).await?))
 }
 
 /// Members of a team.
@@ -261,14 +197,12 @@ async fn require_view(state: &AppState, auth: &AuthContext, team_id: &str) -> Re
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     Query(page): Query<Pagination>,
 ) -> Result<Json<Vec<TeamMember>>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    require_view(&state, &auth, &team_id).await?;
     let (offset, limit) = page.window();
     Ok(Json(
-        state.store.team_members(&team_id, offset, limit).await?,
+        read::members(&state, &auth, &team_id, offset, limit).await?,
     ))
 }
 
@@ -287,15 +221,14 @@ pub struct MemberBody {
 pub async fn add_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(body): JsonBody<MemberBody>,
 ) -> Result<Response> {
-    let team_id = id_param(&team_id, "team_id")?;
-    if !body.team_id.is_empty() && body.team_id != team_id {
+    if !body.team_id.is_empty() && body.team_id != *team_id {
         return Err(AppError::invalid_body_param("team_id").into());
     }
     let user_id =
-        id_param(&body.user_id, "user_id").map_err(|_| AppError::invalid_body_param("user_id"))?;
+        parse_id(&body.user_id, "user_id").map_err(|_| AppError::invalid_body_param("user_id"))?;
     let mut members = teams::add_members(&state, &auth, &team_id, &[user_id]).await?;
     let member = members
         .pop()
@@ -309,20 +242,19 @@ pub async fn add_member(
 pub async fn add_members_batch(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(body): JsonBody<Vec<MemberBody>>,
 ) -> Result<Response> {
-    let team_id = id_param(&team_id, "team_id")?;
     if body.is_empty() || body.len() > 256 {
         return Err(AppError::invalid_body_param("members").into());
     }
     let mut ids = Vec::with_capacity(body.len());
     for member in body {
-        if member.team_id != team_id {
+        if member.team_id != *team_id {
             return Err(AppError::invalid_body_param("team_id").into());
         }
         ids.push(
-            id_param(&member.user_id, "user_id")
+            parse_id(&member.user_id, "user_id")
                 .map_err(|_| AppError::invalid_body_param("user_id"))?,
         );
     }
@@ -337,22 +269,10 @@ pub async fn add_members_batch(
 pub async fn get_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((team_id, user_id)): Path<(String, String)>,
+    Ids((team_id, user)): Ids<(TeamId, UserIdOrMe)>,
 ) -> Result<Json<TeamMember>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_view(&state, &auth, &team_id).await?;
-    let member = state
-        .store
-        .team_member(&team_id, &user_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(
-                "app.team.get_member.missing.app_error",
-                "No team member found.",
-            )
-        })?;
-    Ok(Json(member))
+    let user_id = user.resolve(&auth);
+    Ok(Json(read::member(&state, &auth, &team_id, &user_id).await?))
 }
 
 /// Remove a user from a team (and from its channels).
@@ -362,10 +282,9 @@ pub async fn get_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((team_id, user_id)): Path<(String, String)>,
+    Ids((team_id, user)): Ids<(TeamId, UserIdOrMe)>,
 ) -> Result<Json<Value>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     teams::remove_member(&state, &auth, &team_id, &user_id).await?;
     Ok(status_ok())
 }
@@ -384,11 +303,10 @@ pub struct RolesBody {
 pub async fn update_member_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((team_id, user_id)): Path<(String, String)>,
+    Ids((team_id, user)): Ids<(TeamId, UserIdOrMe)>,
     JsonBody(body): JsonBody<RolesBody>,
 ) -> Result<Json<Value>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     teams::update_member_roles(&state, &auth, &team_id, &user_id, &body.roles).await?;
     Ok(status_ok())
 }
@@ -407,17 +325,7 @@ pub async fn join_by_invite(
     Query(query): Query<InviteQuery>,
 ) -> Result<Response> {
     let invite = query.invite_id.unwrap_or_default();
-    let team = match id_param(&invite, "invite_id") {
-        Ok(invite) => state.store.team_by_invite_id(&invite).await?,
-        Err(_) => None,
-    }
-    .filter(|t| t.delete_at == 0)
-    .ok_or_else(|| {
-        AppError::bad_request(
-            "app.team.invite_id.missing.app_error",
-            "The invite link is invalid or expired.",
-        )
-    })?;
+    let team = read::by_invite_id(&state, &invite).await?;
     let mut members = teams::join(&state, &auth.user, &team, &[auth.user_id().to_string()]).await?;
     let member = members
         .pop()
@@ -431,18 +339,11 @@ pub async fn join_by_invite(
 pub async fn regenerate_invite_id(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
 ) -> Result<Json<Team>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    let mut team = team_by_id(&state, &team_id).await?;
-    let member = membership(&state, &auth, &team_id).await?;
-    if !can_in_team(&auth, member.as_ref(), Permission::ManageTeam) {
-        return Err(AppError::forbidden(Permission::ManageTeam.id()).into());
-    }
-    team.invite_id = crate::id::new_id();
-    team.update_at = crate::time::now_ms();
-    state.store.update_team(&team).await?;
-    Ok(Json(team))
+    Ok(Json(
+        read::regenerate_invite_id(&state, &auth, &team_id).await?,
+    ))
 }
 
 /// Teams a user belongs to.
@@ -451,17 +352,10 @@ pub async fn regenerate_invite_id(
 pub async fn user_teams(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Vec<Team>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
-    let list = state.store.teams_for_user(&user_id).await?;
-    let mut shown_list = Vec::with_capacity(list.len());
-    for team in list {
-        let member = membership(&state, &auth, &team.id).await?;
-        shown_list.push(shown(&auth, member.as_ref(), team));
-    }
-    Ok(Json(shown_list))
+    let user_id = user.resolve(&auth);
+    Ok(Json(read::teams_for_user(&state, &auth, &user_id).await?))
 }
 
 /// A user's team memberships.
@@ -470,11 +364,10 @@ pub async fn user_teams(
 pub async fn user_team_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Vec<TeamMember>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
-    Ok(Json(state.store.team_members_for_user(&user_id).await?))
+    let user_id = user.resolve(&auth);
+    Ok(Json(read::members_for_user(&state, &auth, &user_id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -485,35 +378,19 @@ pub struct UnreadQuery {
     pub include_collapsed_threads: Option<String>,
 }
 
-fn to_unread(row: crate::store::teams::TeamUnreadRow) -> TeamUnread {
-    TeamUnread {
-        team_id: row.team_id,
-        msg_count: row.msg_count.max(0),
-        mention_count: row.mention_count,
-        mention_count_root: row.mention_count_root,
-        msg_count_root: row.msg_count_root.max(0),
-        ..Default::default()
-    }
-}
-
 /// Unread counts per team.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/unread", tag = "teams", params(("user_id" = String, Path), UnreadQuery),
     responses((status = 200, description = "Unread counts", body = Vec<Value>)))]
 pub async fn user_team_unreads(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     Query(query): Query<UnreadQuery>,
 ) -> Result<Json<Vec<TeamUnread>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
+    let user_id = user.resolve(&auth);
     let exclude = query.exclude_team.unwrap_or_default();
-    let rows = state.store.team_unreads(&user_id).await?;
     Ok(Json(
-        rows.into_iter()
-            .filter(|r| r.team_id != exclude)
-            .map(to_unread)
-            .collect(),
+        read::unreads(&state, &auth, &user_id, &exclude).await?,
     ))
 }
 
@@ -524,20 +401,8 @@ pub async fn user_team_unreads(
 pub async fn user_team_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id)): Path<(String, String)>,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
 ) -> Result<Json<TeamUnread>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    let team_id = id_param(&team_id, "team_id")?;
-    require_self_or(&auth, &user_id, Permission::ManageSystem)?;
-    let row = state
-        .store
-        .team_unreads(&user_id)
-        .await?
-        .into_iter()
-        .find(|r| r.team_id == team_id)
-        .unwrap_or(crate::store::teams::TeamUnreadRow {
-            team_id,
-            ..Default::default()
-        });
-    Ok(Json(to_unread(row)))
+    let user_id = user.resolve(&auth);
+    Ok(Json(read::unread(&state, &auth, &user_id, &team_id).await?))
 }

@@ -12,14 +12,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, patch_from_full, status_ok, user_id_param, Pagination};
+use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::{Auth, MaybeAuth};
 use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
+use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::permissions::Permission;
-use crate::app::users::{self, missing_account, sanitize_for, Creator, NewUser, UserPatch};
+use crate::app::users::{
+    self, read, sanitize_for, Creator, NewUser, UserFilter, UserPatch, UserSort,
+};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
-use crate::store::users::{UserFilter, UserSort};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -121,20 +124,8 @@ pub async fn list_users(
             _ => UserSort::Username,
         },
     };
-    // Listing a channel's members needs read access to the channel.
-    for channel_id in [&filter.in_channel, &filter.not_in_channel]
-        .into_iter()
-        .flatten()
-    {
-        crate::app::channels::access(&state, &auth, channel_id)
-            .await?
-            .require_read(&auth)?;
-    }
-    let list = state.store.list_users(&filter, offset, limit).await?;
     Ok(Json(
-        list.into_iter()
-            .map(|u| view(Some(&auth), u, &state))
-            .collect(),
+        read::list(&state, &auth, &filter, offset, limit).await?,
     ))
 }
 
@@ -145,24 +136,10 @@ pub async fn list_users(
 pub async fn get_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<User>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    // Authentication loaded the caller already; `me` is the most frequent request.
-    let mut user = if user_id == auth.user_id() {
-        auth.user.clone()
-    } else {
-        state
-            .store
-            .user(&user_id)
-            .await?
-            .ok_or_else(missing_account)?
-    };
-    // As Mattermost: the caller and system admins see the terms of service acceptance.
-    if user.id == auth.user_id() || auth.can(Permission::ManageSystem) {
-        crate::app::licensing::attach_terms_acceptance(&state, &mut user).await?;
-    }
-    Ok(Json(view(Some(&auth), user, &state)))
+    let user_id = user.resolve(&auth);
+    Ok(Json(read::get(&state, &auth, &user_id).await?))
 }
 
 /// Get a user by username.
@@ -174,12 +151,7 @@ pub async fn get_user_by_username(
     Auth(auth): Auth,
     Path(username): Path<String>,
 ) -> Result<Json<User>> {
-    let user = state
-        .store
-        .user_by_username(&username.to_lowercase())
-        .await?
-        .ok_or_else(missing_account)?;
-    Ok(Json(view(Some(&auth), user, &state)))
+    Ok(Json(read::by_username(&state, &auth, &username).await?))
 }
 
 /// Get a user by email. Hidden emails cannot be looked up by non-admins.
@@ -191,15 +163,7 @@ pub async fn get_user_by_email(
     Auth(auth): Auth,
     Path(email): Path<String>,
 ) -> Result<Json<User>> {
-    if !state.config().privacy.show_email_address && !auth.can(Permission::ManageSystem) {
-        return Err(AppError::forbidden(Permission::ManageSystem.id()).into());
-    }
-    let user = state
-        .store
-        .user_by_email(&email.to_lowercase())
-        .await?
-        .ok_or_else(missing_account)?;
-    Ok(Json(view(Some(&auth), user, &state)))
+    Ok(Json(read::by_email(&state, &auth, &email).await?))
 }
 
 /// Users by id; unknown ids are left out.
@@ -214,15 +178,9 @@ pub async fn users_by_ids(
         return Err(AppError::invalid_body_param("user_ids").into());
     }
     for id in &ids {
-        id_param(id, "user_ids")?;
+        parse_id(id, "user_ids")?;
     }
-    let found = state.store.users_by_ids(&ids).await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|u| view(Some(&auth), u, &state))
-            .collect(),
-    ))
+    Ok(Json(read::by_ids(&state, &auth, &ids).await?))
 }
 
 /// Users by username; unknown names are left out.
@@ -236,14 +194,7 @@ pub async fn users_by_usernames(
     if names.is_empty() || names.len() > 1000 {
         return Err(AppError::invalid_body_param("usernames").into());
     }
-    let names: Vec<String> = names.into_iter().map(|n| n.to_lowercase()).collect();
-    let found = state.store.users_by_usernames(&names).await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|u| view(Some(&auth), u, &state))
-            .collect(),
-    ))
+    Ok(Json(read::by_usernames(&state, &auth, &names).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -270,36 +221,16 @@ pub async fn search_users(
         return Err(AppError::invalid_body_param("term").into());
     }
     let limit = search.limit.filter(|l| *l > 0).unwrap_or(100).min(1000);
-    let found = state
-        .store
-        .search_users(term, search.allow_inactive, limit)
-        .await?;
-    let config = state.config();
-    let is_admin = auth.can(Permission::ManageSystem);
-    let visible = found
-        .into_iter()
-        // Without permission to see emails, matching on them would leak them.
-        .filter(|u| is_admin || config.privacy.show_email_address || !only_email_matches(u, term))
-        .map(|u| view(Some(&auth), u, &state))
-        .collect();
-    Ok(Json(visible))
+    Ok(Json(
+        read::search(&state, &auth, term, search.allow_inactive, limit).await?,
+    ))
 }
 
 fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {
     match raw.filter(|r| !r.is_empty()) {
-        Some(id) => Ok(Some(id_param(&id, name)?)),
+        Some(id) => Ok(Some(parse_id(&id, name)?)),
         None => Ok(None),
     }
-}
-
-fn only_email_matches(user: &User, term: &str) -> bool {
-    let term = term.to_lowercase();
-    let starts = |s: &str| s.to_lowercase().starts_with(&term);
-    starts(&user.email)
-        && !starts(&user.username)
-        && !starts(&user.first_name)
-        && !starts(&user.last_name)
-        && !starts(&user.nickname)
 }
 
 /// Patch a user: only the fields given change.
@@ -309,10 +240,10 @@ fn only_email_matches(user: &User, term: &str) -> bool {
 pub async fn patch_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> Result<Json<User>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     let user = users::patch_user(&state, &auth, &user_id, patch).await?;
     Ok(Json(view(Some(&auth), user, &state)))
 }
@@ -324,10 +255,10 @@ pub async fn patch_user(
 pub async fn update_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<User>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     let patch: UserPatch = patch_from_full(body, &user_id, "user")?;
     let user = users::patch_user(&state, &auth, &user_id, patch).await?;
     Ok(Json(view(Some(&auth), user, &state)))
@@ -346,10 +277,10 @@ pub struct RolesBody {
 pub async fn update_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<RolesBody>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     users::update_roles(&state, &auth, &user_id, &body.roles).await?;
     Ok(status_ok())
 }
@@ -370,10 +301,10 @@ pub struct PasswordBody {
 pub async fn update_password(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<PasswordBody>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     users::change_password(
         &state,
         &auth,
@@ -397,10 +328,10 @@ pub struct ActiveBody {
 pub async fn update_active(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<ActiveBody>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     users::set_active(&state, &auth, &user_id, body.active).await?;
     Ok(status_ok())
 }
@@ -412,9 +343,9 @@ pub async fn update_active(
 pub async fn deactivate_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     users::set_active(&state, &auth, &user_id, false).await?;
     Ok(status_ok())
 }
@@ -426,15 +357,10 @@ pub async fn deactivate_user(
 pub async fn user_image(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Response> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    let user = state
-        .store
-        .user(&user_id)
-        .await?
-        .ok_or_else(missing_account)?;
-    let png = crate::app::avatar::default_avatar_png(&user.id);
+    let user_id = user.resolve(&auth);
+    let png = read::avatar_png(&state, &user_id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/png"),
@@ -452,16 +378,9 @@ pub async fn user_image(
 pub async fn reset_login_attempts(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Value>> {
-    auth.require(Permission::ManageSystem)?;
-    let user_id = user_id_param(&user_id, &auth)?;
-    let user = state
-        .store
-        .user(&user_id)
-        .await?
-        .ok_or_else(missing_account)?;
-    let cleared = state.store.clear_login_attempts_for_user(&user.id).await?;
-    tracing::info!(user_id = %user.id, cleared, by = %auth.user_id(), "login attempts reset");
+    let user_id = user.resolve(&auth);
+    read::reset_login_attempts(&state, &auth, &user_id).await?;
     Ok(status_ok())
 }

@@ -1,5 +1,7 @@
-//! `GET /api/v4/websocket`: the upgrade. Admission, origin and (optional) authentication are
-//! decided here; the socket's life is `realtime::socket`.
+//! `GET /api/v4/websocket`: the entry point. Admission, origin and authentication (at the
+//! upgrade or by challenge) are decided here, and client actions are answered through
+//! `websocket_actions`; the socket's delivery loop is `realtime::socket`, which calls back
+//! through [`SocketHandler`].
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
@@ -11,10 +13,14 @@ use townsquare_sdk::AppError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use std::time::Duration;
+
+use super::websocket_actions;
 use crate::api::auth::presented_token;
-use crate::app::auth::authenticate_socket;
+use crate::app::auth::{authenticate_socket, AuthContext};
 use crate::error::Error;
-use crate::realtime::socket::{self, ResumeRequest};
+use crate::realtime::actions::Request;
+use crate::realtime::socket::{self, ResumeRequest, SocketHandler, SocketSession, Timing};
 use crate::state::AppState;
 
 /// Seconds a refused client is asked to wait before reconnecting.
@@ -89,20 +95,72 @@ pub async fn connect(
     // may still answer with the challenge.
     let auth = match presented_token(&headers) {
         Some((token, _)) => match authenticate_socket(&state, &token).await {
-            Ok(auth) => auth,
+            Ok(auth) => auth.map(socket_session),
             Err(err) => return err.into_response(),
         },
         None => None,
     };
     let resume = resume_request(query.as_deref().unwrap_or(""));
     let max_message = (state.config().websocket.max_message_size_kb.max(1) as usize) * 1024;
+    let timing = timing(&state);
+    let hub = state.realtime.clone();
     upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .max_message_size(max_message)
         .max_frame_size(max_message)
-        .on_upgrade(move |ws| socket::run(state, ws, auth, resume, permit))
+        .on_upgrade(move |ws| socket::run(Handler(state), hub, timing, ws, auth, resume, permit))
+}
+
+fn timing(state: &AppState) -> Timing {
+    let ws = &state.config().websocket;
+    Timing {
+        ping: Duration::from_secs(ws.ping_interval_seconds.max(1)),
+        read: Duration::from_secs(ws.read_timeout_seconds.max(1)),
+        write: Duration::from_secs(ws.write_timeout_seconds.max(1)),
+        auth: Duration::from_secs(ws.auth_timeout_seconds.max(1)),
+        resume_window: Duration::from_secs(ws.resume_window_seconds),
+        queue: ws.send_queue_size.clamp(1, 1 << 20) as usize,
+    }
+}
+
+/// Only what delivery needs of a session; the rest is dropped with the upgrade.
+fn socket_session(auth: AuthContext) -> SocketSession {
+    SocketSession {
+        user_id: auth.user.id,
+        session_id: auth.session.id,
+        expires_at: auth.session.expires_at,
+    }
+}
+
+/// The API side of a socket: authentication by challenge, presence and client actions.
+struct Handler(AppState);
+
+impl SocketHandler for Handler {
+    async fn authenticate(&self, token: &str) -> crate::Result<Option<SocketSession>> {
+        Ok(authenticate_socket(&self.0, token)
+            .await?
+            .map(socket_session))
+    }
+
+    async fn connected(&self, user_id: &str) {
+        // A connected client is present, as in Mattermost; a failed write never fails the
+        // socket.
+        if let Err(err) =
+            crate::app::statuses::record_activity(&self.0, user_id, crate::time::now_ms()).await
+        {
+            tracing::warn!(error = %err, "recording activity failed");
+        }
+    }
+
+    async fn action(&self, user_id: &str, request: &Request) -> String {
+        websocket_actions::handle(&self.0, user_id, request).await
+    }
+
+    fn server_version(&self) -> String {
+        self.0.version_id()
+    }
 }
 
 fn resume_request(query: &str) -> ResumeRequest {

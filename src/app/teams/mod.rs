@@ -1,10 +1,11 @@
-//! Teams and team membership.
+//! Teams and team membership; [`read`] holds lookups and lists.
+
+pub mod read;
 
 use serde::Deserialize;
 use townsquare_sdk::model::{default_channel_notify_props, Channel, Post, Team, TeamMember, User};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::TOWN_SQUARE;
 use crate::app::permissions::{any_grants, Permission};
@@ -12,6 +13,7 @@ use crate::app::system_posts;
 use crate::error::Result;
 use crate::id::new_id;
 use crate::realtime::{events, notify};
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;
@@ -247,6 +249,20 @@ pub async fn team_by_id(state: &AppState, team_id: &str) -> Result<Team> {
         .ok_or_else(team_not_found)?)
 }
 
+/// A team by name (any case).
+pub async fn team_by_name(state: &AppState, name: &str) -> Result<Team> {
+    Ok(state
+        .store
+        .team_by_name(&name.to_lowercase())
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "app.team.get_by_name.missing.app_error",
+                "Unable to find the existing team.",
+            )
+        })?)
+}
+
 /// The body of `PUT /teams/{id}/patch`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -415,7 +431,7 @@ pub async fn join(
             &announcements,
         )
         .await?;
-    notify::team_join(state, &team.id, user_ids);
+    notify::team_join(&state.realtime, &team.id, user_ids);
     if let Some(channel) = &town_square {
         let posted: Vec<Post> = announcements
             .into_iter()
@@ -477,7 +493,7 @@ pub async fn remove_member(
         .store
         .remove_team_member(team_id, user_id, now, announcement.as_ref())
         .await?;
-    notify::team_leave(state, team_id, user_id);
+    notify::team_leave(&state.realtime, team_id, user_id);
     if let (Some(channel), Some(post)) = (&town_square, announcement) {
         system_posts::publish(state, channel, &auth.user, &[post]);
     }

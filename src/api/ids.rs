@@ -1,0 +1,172 @@
+//! Ids taken from the request path, typed. A handler names what it takes in its signature,
+//! `Ids((channel_id, user)): Ids<(ChannelId, UserIdOrMe)>`, and a malformed id is refused
+//! before the handler runs with Mattermost's 400 `api.context.invalid_url_param.app_error`
+//! naming the segment. Segments are found by name, so the tuple's order is the order in which
+//! they are checked, not their place in the route.
+
+use std::ops::Deref;
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use townsquare_sdk::AppError;
+
+use crate::app::auth::AuthContext;
+use crate::error::Error;
+use crate::id::is_valid_id;
+
+/// One typed path segment.
+pub trait PathId: Sized {
+    /// The segment's name in the route template and in the error.
+    const NAME: &'static str;
+
+    fn parse(raw: &str) -> Option<Self>;
+}
+
+/// One segment or a tuple of segments.
+pub trait PathIds: Sized {
+    fn from_params(params: &RawPathParams) -> Result<Self, AppError>;
+}
+
+fn segment<T: PathId>(params: &RawPathParams) -> Result<T, AppError> {
+    params
+        .iter()
+        .find(|(name, _)| *name == T::NAME)
+        .and_then(|(_, raw)| T::parse(raw))
+        .ok_or_else(|| AppError::invalid_url_param(T::NAME))
+}
+
+macro_rules! path_ids {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $ty(pub String);
+
+        impl PathId for $ty {
+            const NAME: &'static str = $name;
+
+            fn parse(raw: &str) -> Option<Self> {
+                is_valid_id(raw).then(|| Self(raw.to_string()))
+            }
+        }
+
+        impl PathIds for $ty {
+            fn from_params(params: &RawPathParams) -> Result<Self, AppError> {
+                segment(params)
+            }
+        }
+
+        impl Deref for $ty {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(id: $ty) -> String {
+                id.0
+            }
+        }
+    )*};
+}
+
+path_ids! {
+    /// `{channel_id}`
+    ChannelId = "channel_id";
+    /// `{team_id}`
+    TeamId = "team_id";
+    /// `{post_id}`
+    PostId = "post_id";
+    /// `{file_id}`
+    FileId = "file_id";
+    /// `{emoji_id}`
+    EmojiId = "emoji_id";
+    /// `{thread_id}`
+    ThreadId = "thread_id";
+    /// `{token_id}`
+    TokenId = "token_id";
+}
+
+/// `{user_id}`: a user id, or `me` for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserIdOrMe {
+    Me,
+    Id(String),
+}
+
+impl UserIdOrMe {
+    /// The user meant: the caller for `me`.
+    pub fn resolve(self, auth: &AuthContext) -> String {
+        match self {
+            UserIdOrMe::Me => auth.user_id().to_string(),
+            UserIdOrMe::Id(id) => id,
+        }
+    }
+}
+
+impl PathId for UserIdOrMe {
+    const NAME: &'static str = "user_id";
+
+    fn parse(raw: &str) -> Option<Self> {
+        if raw == "me" {
+            Some(UserIdOrMe::Me)
+        } else {
+            is_valid_id(raw).then(|| UserIdOrMe::Id(raw.to_string()))
+        }
+    }
+}
+
+impl PathIds for UserIdOrMe {
+    fn from_params(params: &RawPathParams) -> Result<Self, AppError> {
+        segment(params)
+    }
+}
+
+macro_rules! tuples {
+    ($(($($t:ident),+)),*) => {$(
+        impl<$($t: PathId),+> PathIds for ($($t,)+) {
+            fn from_params(params: &RawPathParams) -> Result<Self, AppError> {
+                Ok(($(segment::<$t>(params)?,)+))
+            }
+        }
+    )*};
+}
+
+tuples!((A, B), (A, B, C));
+
+/// The extractor: typed ids from the path.
+#[derive(Debug)]
+pub struct Ids<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Ids<T>
+where
+    S: Send + Sync,
+    T: PathIds + Send,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| {
+                AppError::invalid_url_param("path").with_detail(rejection.body_text())
+            })?;
+        Ok(Ids(T::from_params(&params)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_me() {
+        let id = "a".repeat(26);
+        assert_eq!(ChannelId::parse(&id), Some(ChannelId(id.clone())));
+        assert_eq!(ChannelId::parse("me"), None);
+        assert_eq!(UserIdOrMe::parse("me"), Some(UserIdOrMe::Me));
+        assert_eq!(UserIdOrMe::parse(&id), Some(UserIdOrMe::Id(id)));
+        assert_eq!(UserIdOrMe::parse("nope"), None);
+    }
+}
