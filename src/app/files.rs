@@ -15,7 +15,7 @@ use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::{is_valid_id, new_id};
 use crate::state::AppState;
-use crate::store::files::FileInfo;
+pub use crate::store::files::FileInfo;
 use crate::store::Store;
 use crate::time::now_ms;
 

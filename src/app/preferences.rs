@@ -13,7 +13,8 @@ use crate::error::Result;
 use crate::id::is_valid_id;
 use crate::serde_util::nullable;
 use crate::state::AppState;
-use crate::store::preferences::{FlaggedFilter, FLAGGED_POST};
+pub use crate::store::preferences::FlaggedFilter;
+use crate::store::preferences::FLAGGED_POST;
 
 /// Most preferences one request may save or delete.
 pub const MAX_PREFERENCES_PER_REQUEST: usize = 100;

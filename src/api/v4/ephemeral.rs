@@ -7,19 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
-use townsquare_sdk::model::Post;
-use townsquare_sdk::AppError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::auth::Auth;
 use crate::api::extract::{nullable, Json as JsonBody};
-use crate::app::permissions::Permission;
+use crate::app::posts::ephemeral;
 use crate::error::Result;
-use crate::id::{is_valid_id, new_id};
-use crate::realtime::events;
 use crate::state::AppState;
-use crate::time::now_ms;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_ephemeral))
@@ -58,40 +53,17 @@ pub async fn create_ephemeral(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<EphemeralBody>,
 ) -> Result<Response> {
-    if !auth.can(Permission::ManageSystem) {
-        return Err(AppError::forbidden("create_post_ephemeral").into());
-    }
-    if !is_valid_id(&body.user_id) {
-        return Err(AppError::invalid_body_param("user_id").into());
-    }
-    if !is_valid_id(&body.post.channel_id) {
-        return Err(AppError::invalid_body_param("post.channel_id").into());
-    }
-    if !body.post.root_id.is_empty() && !is_valid_id(&body.post.root_id) {
-        return Err(AppError::invalid_body_param("post.root_id").into());
-    }
-    let runes = body.post.message.chars().count();
-    if runes == 0 || runes > crate::app::posts::MAX_MESSAGE_RUNES {
-        return Err(AppError::invalid_body_param("post.message").into());
-    }
-    if state.store.user(&body.user_id).await?.is_none() {
-        return Err(AppError::invalid_body_param("user_id").into());
-    }
-    let now = now_ms();
-    let post = Post {
-        id: new_id(),
-        create_at: now,
-        update_at: now,
-        user_id: auth.user_id().to_string(),
-        channel_id: body.post.channel_id,
-        root_id: body.post.root_id,
-        message: body.post.message,
-        post_type: "system_ephemeral".into(),
-        props: body.post.props,
-        ..Default::default()
-    };
-    let mut event = events::ephemeral_message(&body.user_id, &post);
-    event.broadcast.channel_id = post.channel_id.clone();
-    state.realtime.publish(event);
+    let post = ephemeral::send(
+        &state,
+        &auth,
+        &body.user_id,
+        ephemeral::EphemeralPost {
+            channel_id: body.post.channel_id,
+            message: body.post.message,
+            root_id: body.post.root_id,
+            props: body.post.props,
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(post)).into_response())
 }

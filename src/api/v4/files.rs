@@ -12,14 +12,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::id_param;
 use crate::api::auth::Auth;
-use crate::api::extract::{Path, Query};
+use crate::api::extract::Query;
+use crate::api::ids::{FileId, Ids, PostId};
 use crate::app::auth::AuthContext;
-use crate::app::files::{self, readable_file, too_large, Upload};
+use crate::app::files::{self, readable_file, too_large, FileInfo, Upload};
 use crate::error::Result;
 use crate::state::AppState;
-use crate::store::files::FileInfo;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -325,10 +324,10 @@ async fn send_file(
 pub async fn get_file(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(file_id): Path<String>,
+    Ids(file_id): Ids<FileId>,
     Query(query): Query<DownloadQuery>,
 ) -> Result<Response> {
-    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    let info = readable_file(&state, &auth, &file_id).await?;
     let forced = matches!(query.download.as_deref(), Some("1" | "true"));
     let kind = if files::is_inline_safe(&info.mime_type) && !forced {
         "inline"
@@ -350,11 +349,9 @@ pub async fn get_file(
 pub async fn get_file_info(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(file_id): Path<String>,
+    Ids(file_id): Ids<FileId>,
 ) -> Result<Json<FileInfo>> {
-    Ok(Json(
-        readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?,
-    ))
+    Ok(Json(readable_file(&state, &auth, &file_id).await?))
 }
 
 fn jpeg_name(name: &str, suffix: &str) -> String {
@@ -368,9 +365,9 @@ fn jpeg_name(name: &str, suffix: &str) -> String {
 pub async fn get_thumbnail(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(file_id): Path<String>,
+    Ids(file_id): Ids<FileId>,
 ) -> Result<Response> {
-    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    let info = readable_file(&state, &auth, &file_id).await?;
     if info.thumbnail_path.is_empty() {
         return Err(AppError::bad_request(
             "api.file.get_file_thumbnail.no_thumbnail.app_error",
@@ -394,9 +391,9 @@ pub async fn get_thumbnail(
 pub async fn get_preview(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(file_id): Path<String>,
+    Ids(file_id): Ids<FileId>,
 ) -> Result<Response> {
-    let info = readable_file(&state, &auth, &id_param(&file_id, "file_id")?).await?;
+    let info = readable_file(&state, &auth, &file_id).await?;
     if info.preview_path.is_empty() {
         return Err(AppError::bad_request(
             "api.file.get_file_preview.no_preview.app_error",
@@ -420,9 +417,7 @@ pub async fn get_preview(
 pub async fn post_file_infos(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Vec<FileInfo>>> {
-    Ok(Json(
-        files::files_for_post(&state, &auth, &id_param(&post_id, "post_id")?).await?,
-    ))
+    Ok(Json(files::files_for_post(&state, &auth, &post_id).await?))
 }

@@ -12,12 +12,14 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, patch_from_full, status_ok, Pagination};
+use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
-use crate::api::extract::{Json as JsonBody, Path, Query};
-use crate::app::channels::access;
-use crate::app::posts::{self, post_list, readable_post, NewPost, PageRequest, PostPatch};
+use crate::api::extract::{Json as JsonBody, Query};
+use crate::api::ids::{ChannelId, Ids, PostId, UserIdOrMe};
+use crate::app::permissions::Permission;
+use crate::app::posts::{self, read, NewPost, PageRequest, PostPatch};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -54,13 +56,9 @@ pub async fn create_post(
 pub async fn get_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Post>> {
-    let (post, _) = readable_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
-    let mut posts = [post];
-    crate::app::reactions::attach_reaction_metadata(&state, &mut posts).await?;
-    let [post] = posts;
-    Ok(Json(post))
+    Ok(Json(read::get(&state, &auth, &post_id).await?))
 }
 
 /// Edit a post (message, pin state, props).
@@ -69,11 +67,11 @@ pub async fn get_post(
 pub async fn patch_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
     JsonBody(patch): JsonBody<PostPatch>,
 ) -> Result<Json<Post>> {
     Ok(Json(
-        posts::patch_post(&state, &auth, &id_param(&post_id, "post_id")?, patch).await?,
+        posts::patch_post(&state, &auth, &post_id, patch).await?,
     ))
 }
 
@@ -83,10 +81,9 @@ pub async fn patch_post(
 pub async fn update_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Post>> {
-    let post_id = id_param(&post_id, "post_id")?;
     let patch: PostPatch = patch_from_full(body, &post_id, "post")?;
     Ok(Json(
         posts::patch_post(&state, &auth, &post_id, patch).await?,
@@ -99,9 +96,9 @@ pub async fn update_post(
 pub async fn delete_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Value>> {
-    posts::delete_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
+    posts::delete_post(&state, &auth, &post_id).await?;
     Ok(status_ok())
 }
 
@@ -112,11 +109,9 @@ pub async fn delete_post(
 pub async fn edit_history(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Vec<Post>>> {
-    Ok(Json(
-        posts::edit_history(&state, &auth, &id_param(&post_id, "post_id")?).await?,
-    ))
+    Ok(Json(posts::edit_history(&state, &auth, &post_id).await?))
 }
 
 /// Marks a channel unread from a post on, for the caller.
@@ -126,16 +121,13 @@ pub async fn edit_history(
 pub async fn set_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, post_id)): Path<(String, String)>,
+    Ids((user, post_id)): Ids<(UserIdOrMe, PostId)>,
 ) -> Result<Json<posts::ChannelUnreadAt>> {
-    let user_id = super::common::user_id_param(&user_id, &auth)?;
-    if user_id != auth.user_id() {
-        return Err(
-            AppError::forbidden(crate::app::permissions::Permission::EditOtherUsers.id()).into(),
-        );
+    if user.resolve(&auth) != auth.user_id() {
+        return Err(AppError::forbidden(Permission::EditOtherUsers.id()).into());
     }
     Ok(Json(
-        posts::mark_unread_from(&state, &auth, &id_param(&post_id, "post_id")?).await?,
+        posts::mark_unread_from(&state, &auth, &post_id).await?,
     ))
 }
 
@@ -145,16 +137,9 @@ pub async fn set_unread(
 pub async fn get_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<PostList>> {
-    let (post, _) = readable_post(&state, &auth, &id_param(&post_id, "post_id")?).await?;
-    let root_id = if post.root_id.is_empty() {
-        post.id
-    } else {
-        post.root_id
-    };
-    let thread = state.store.thread_posts(&root_id).await?;
-    Ok(Json(post_list(&state, thread).await?))
+    Ok(Json(read::thread(&state, &auth, &post_id).await?))
 }
 
 /// Posts by id; posts the caller may not read are left out.
@@ -169,30 +154,9 @@ pub async fn posts_by_ids(
         return Err(AppError::invalid_body_param("post_ids").into());
     }
     for id in &ids {
-        id_param(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
+        parse_id(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
     }
-    let mut readable = Vec::new();
-    let mut checked: std::collections::HashMap<String, bool> = Default::default();
-    for post in state.store.posts_by_ids(&ids).await? {
-        if post.delete_at != 0 {
-            continue;
-        }
-        let ok = match checked.get(&post.channel_id) {
-            Some(ok) => *ok,
-            None => {
-                let ok = access(&state, &auth, &post.channel_id)
-                    .await?
-                    .can_read(&auth);
-                checked.insert(post.channel_id.clone(), ok);
-                ok
-            }
-        };
-        if ok {
-            readable.push(post);
-        }
-    }
-    crate::app::reactions::attach_reaction_metadata(&state, &mut readable).await?;
-    Ok(Json(readable))
+    Ok(Json(read::by_ids(&state, &auth, &ids).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -220,10 +184,9 @@ pub struct ChannelPostsQuery {
 pub async fn channel_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
     Query(query): Query<ChannelPostsQuery>,
 ) -> Result<Json<PostList>> {
-    let channel_id = id_param(&channel_id, "channel_id")?;
     let (offset, per_page) = Pagination {
         page: query.page,
         per_page: query.per_page,
@@ -238,7 +201,7 @@ pub async fn channel_posts(
     };
     let cursor = |raw: Option<String>, name: &str| -> Result<String> {
         match raw.filter(|r| !r.is_empty()) {
-            Some(id) => id_param(&id, name),
+            Some(id) => parse_id(&id, name),
             None => Ok(String::new()),
         }
     };
@@ -260,9 +223,9 @@ pub async fn channel_posts(
 pub async fn pin_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Value>> {
-    posts::set_pinned(&state, &auth, &id_param(&post_id, "post_id")?, true).await?;
+    posts::set_pinned(&state, &auth, &post_id, true).await?;
     Ok(status_ok())
 }
 
@@ -272,9 +235,9 @@ pub async fn pin_post(
 pub async fn unpin_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Value>> {
-    posts::set_pinned(&state, &auth, &id_param(&post_id, "post_id")?, false).await?;
+    posts::set_pinned(&state, &auth, &post_id, false).await?;
     Ok(status_ok())
 }
 
@@ -284,12 +247,9 @@ pub async fn unpin_post(
 pub async fn pinned_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(channel_id): Path<String>,
+    Ids(channel_id): Ids<ChannelId>,
 ) -> Result<Json<PostList>> {
-    let access = access(&state, &auth, &id_param(&channel_id, "channel_id")?).await?;
-    access.require_read(&auth)?;
-    let pinned = state.store.pinned_posts(&access.channel.id).await?;
-    Ok(Json(post_list(&state, pinned).await?))
+    Ok(Json(read::pinned(&state, &auth, &channel_id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -307,14 +267,12 @@ pub struct AroundQuery {
 pub async fn posts_around_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, channel_id)): Path<(String, String)>,
+    Ids((user, channel_id)): Ids<(UserIdOrMe, ChannelId)>,
     Query(query): Query<AroundQuery>,
 ) -> Result<Json<PostList>> {
-    let user_id = super::common::user_id_param(&user_id, &auth)?;
-    if user_id != auth.user_id() {
+    if user.resolve(&auth) != auth.user_id() {
         return Err(AppError::forbidden("edit_other_users").into());
     }
-    let channel_id = id_param(&channel_id, "channel_id")?;
     let limit = |raw: Option<String>| {
         raw.and_then(|r| r.parse::<i64>().ok())
             .filter(|n| *n >= 0)

@@ -9,13 +9,14 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{Json as JsonBody, Path, Query};
-use crate::app::preferences::{self, into_preferences, PreferenceInput};
+use crate::api::ids::{Ids, UserIdOrMe};
+use crate::app::preferences::{self, into_preferences, FlaggedFilter, PreferenceInput};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
-use crate::store::preferences::FlaggedFilter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,9 +34,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn get_preferences(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Vec<Preference>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(preferences::all(&state, &auth, &user_id).await?))
 }
 
@@ -47,10 +48,10 @@ pub async fn get_preferences(
 pub async fn update_preferences(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<Vec<PreferenceInput>>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     preferences::save(&state, &auth, &user_id, into_preferences(body)).await?;
     Ok(status_ok())
 }
@@ -62,10 +63,10 @@ pub async fn update_preferences(
 pub async fn delete_preferences(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<Vec<PreferenceInput>>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     preferences::delete(&state, &auth, &user_id, into_preferences(body)).await?;
     Ok(status_ok())
 }
@@ -77,9 +78,10 @@ pub async fn delete_preferences(
 pub async fn preferences_by_category(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, category)): Path<(String, String)>,
+    Ids(user): Ids<UserIdOrMe>,
+    Path((_user_id, category)): Path<(String, String)>,
 ) -> Result<Json<Vec<Preference>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
         preferences::category(&state, &auth, &user_id, &category).await?,
     ))
@@ -92,9 +94,10 @@ pub async fn preferences_by_category(
 pub async fn preference_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, category, name)): Path<(String, String, String)>,
+    Ids(user): Ids<UserIdOrMe>,
+    Path((_user_id, category, name)): Path<(String, String, String)>,
 ) -> Result<Json<Preference>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
         preferences::one(&state, &auth, &user_id, &category, &name).await?,
     ))
@@ -120,10 +123,10 @@ pub struct FlaggedQuery {
 pub async fn flagged_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     Query(query): Query<FlaggedQuery>,
 ) -> Result<Json<PostList>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     let (offset, limit) = Pagination {
         page: query.page,
         per_page: query.per_page,
@@ -131,7 +134,7 @@ pub async fn flagged_posts(
     .window();
     let optional_id = |raw: Option<String>, name: &str| -> Result<String> {
         match raw.filter(|r| !r.is_empty()) {
-            Some(id) => id_param(&id, name),
+            Some(id) => parse_id(&id, name),
             None => Ok(String::new()),
         }
     };

@@ -10,11 +10,13 @@ use townsquare_sdk::AppError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param};
+use super::common::status_ok;
 use crate::api::auth::Auth;
 use crate::api::extract::{Json as JsonBody, Path};
+use crate::api::ids::{Ids, PostId, UserIdOrMe};
 use crate::app::reactions::{self, NewReaction, MAX_BULK_POST_IDS};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -47,10 +49,10 @@ pub async fn save_reaction(
 pub async fn delete_reaction(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, post_id, emoji_name)): Path<(String, String, String)>,
+    Ids((user, post_id)): Ids<(UserIdOrMe, PostId)>,
+    Path((_user_id, _post_id, emoji_name)): Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    let post_id = id_param(&post_id, "post_id")?;
+    let user_id = user.resolve(&auth);
     reactions::delete_reaction(&state, &auth, &user_id, &post_id, &emoji_name).await?;
     Ok(status_ok())
 }
@@ -63,9 +65,8 @@ pub async fn delete_reaction(
 pub async fn post_reactions(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(post_id): Path<String>,
+    Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Vec<Reaction>>> {
-    let post_id = id_param(&post_id, "post_id")?;
     Ok(Json(
         reactions::reactions_for_post(&state, &auth, &post_id).await?,
     ))
@@ -83,7 +84,7 @@ pub async fn bulk_reactions(
         return Err(AppError::invalid_body_param("post_ids").into());
     }
     for id in &ids {
-        id_param(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
+        parse_id(id, "post_ids").map_err(|_| AppError::invalid_body_param("post_ids"))?;
     }
     Ok(Json(reactions::bulk_reactions(&state, &auth, &ids).await?))
 }

@@ -7,9 +7,9 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::id_param;
 use crate::api::auth::Auth;
-use crate::api::extract::{Json as JsonBody, Path};
+use crate::api::extract::Json as JsonBody;
+use crate::api::ids::{Ids, TeamId};
 use crate::app::search::{self, SearchRequest, SearchResults};
 use crate::error::Result;
 use crate::state::AppState;
@@ -38,10 +38,9 @@ fn respond(results: SearchResults) -> Response {
 pub async fn search_team_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     JsonBody(request): JsonBody<SearchRequest>,
 ) -> Result<Response> {
-    let team_id = id_param(&team_id, "team_id")?;
     Ok(respond(
         search::search_posts(&state, &auth, Some(&team_id), request).await?,
     ))

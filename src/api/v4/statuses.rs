@@ -8,11 +8,13 @@ use townsquare_sdk::AppError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param};
+use super::common::status_ok;
 use crate::api::auth::Auth;
-use crate::api::extract::{Json as JsonBody, Path};
+use crate::api::extract::Json as JsonBody;
+use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::statuses::{self, CustomStatusInput, StatusUpdate};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
 
 /// Most user ids one bulk status request may name.
@@ -32,9 +34,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn get_status(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Status>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(statuses::get_status(&state, &user_id).await?))
 }
 
@@ -47,10 +49,10 @@ pub async fn get_status(
 pub async fn update_status(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(update): JsonBody<StatusUpdate>,
 ) -> Result<Json<Status>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     Ok(Json(
         statuses::set_status(&state, &auth, &user_id, update).await?,
     ))
@@ -68,7 +70,7 @@ pub async fn statuses_by_ids(
         return Err(AppError::invalid_body_param("user_ids").into());
     }
     for id in &ids {
-        id_param(id, "user_ids").map_err(|_| AppError::invalid_body_param("user_ids"))?;
+        parse_id(id, "user_ids").map_err(|_| AppError::invalid_body_param("user_ids"))?;
     }
     Ok(Json(statuses::statuses_by_ids(&state, &ids).await?))
 }
@@ -81,10 +83,10 @@ pub async fn statuses_by_ids(
 pub async fn update_custom_status(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(input): JsonBody<CustomStatusInput>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     statuses::set_custom_status(&state, &auth, &user_id, input).await?;
     Ok(status_ok())
 }
@@ -96,9 +98,9 @@ pub async fn update_custom_status(
 pub async fn remove_custom_status(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
+    let user_id = user.resolve(&auth);
     statuses::clear_custom_status(&state, &auth, &user_id).await?;
     Ok(status_ok())
 }

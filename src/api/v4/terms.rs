@@ -11,9 +11,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{status_ok, user_id_param};
+use super::common::status_ok;
 use crate::api::auth::Auth;
-use crate::api::extract::{Json as JsonBody, Path};
+use crate::api::extract::Json as JsonBody;
+use crate::api::ids::{Ids, UserIdOrMe};
 use crate::api::licensed::{gates, Licensed};
 use crate::app::licensing::Host;
 use crate::app::permissions::Permission;
@@ -92,11 +93,11 @@ pub async fn create_terms(
 pub async fn record_decision(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
     _licensed: Licensed<gates::TermsInForce>,
+    // After the license gate: a missing license is reported before a malformed id.
+    Ids(_user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>> {
-    user_id_param(&user_id, &auth)?;
     let terms_id = body
         .get("termsOfServiceId")
         .or_else(|| body.get("serviceTermsId"))
@@ -130,9 +131,8 @@ pub async fn record_decision(
 pub async fn my_acceptance(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(_user): Ids<UserIdOrMe>,
 ) -> Result<Json<UserTermsOfService>> {
-    user_id_param(&user_id, &auth)?;
     let entitlements = state.entitlements_full();
     let acceptance = state
         .extensions
