@@ -409,3 +409,37 @@ pub async fn attach_terms_acceptance(state: &AppState, user: &mut User) -> Resul
     }
     Ok(())
 }
+
+/// Thirty days: the window of "monthly" active users.
+const MONTH_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// `(monthly active users / licensed users) * 1000`, rounded; 0 without a license.
+pub async fn load_metric(state: &AppState) -> Result<i64> {
+    let entitlements = state.entitlements_full();
+    let licensed_users = entitlements
+        .license()
+        .filter(|_| entitlements.is_licensed())
+        .map(|license| license.features.users)
+        .unwrap_or(0);
+    if licensed_users == 0 {
+        return Ok(0);
+    }
+    let active = state
+        .store
+        .count_recently_active_humans(now_ms() - MONTH_MS)
+        .await?;
+    Ok((active as f64 / licensed_users as f64 * 1000.0).round() as i64)
+}
+
+/// Enforced seat limits `(limit, hard limit)` (0: none) and the active user count.
+pub async fn seat_usage(state: &AppState) -> Result<(u64, u64, i64)> {
+    let entitlements = state.entitlements_full();
+    let (limit, hard) = match entitlements.license() {
+        Some(license) if entitlements.is_licensed() && license.is_seat_count_enforced => {
+            (license.features.users, license.seat_limit())
+        }
+        _ => (0, 0),
+    };
+    let active = state.store.count_active_humans().await?;
+    Ok((limit, hard, active))
+}

@@ -2,6 +2,7 @@
 
 pub mod activity_memo;
 pub mod auth;
+pub mod autocomplete;
 pub mod avatar;
 pub mod channels;
 pub mod emoji;
@@ -17,11 +18,14 @@ pub mod preferences;
 pub mod reactions;
 pub mod search;
 pub mod search_terms;
+pub mod sessions;
 pub mod socket_actions;
 pub mod statuses;
+pub mod system;
 pub mod system_posts;
 pub mod teams;
 pub mod threads;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 pub mod validation;

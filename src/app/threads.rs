@@ -174,3 +174,56 @@ async fn thread_updates(state: &AppState, thread_id: &str, team_id: &str) -> Res
     }
     Ok(())
 }
+
+/// Follows or unfollows a readable thread for the user.
+pub async fn set_following(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    thread_id: &str,
+    following: bool,
+) -> Result<()> {
+    readable_thread(state, auth, thread_id).await?;
+    state
+        .store
+        .set_thread_following(user_id, thread_id, following, crate::time::now_ms())
+        .await?;
+    Ok(())
+}
+
+/// Marks a readable thread read up to `timestamp` (at most now) for the user; a thread the
+/// user has no membership in gets one, not followed. Returns the thread as the user sees it.
+pub async fn mark_read(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    thread_id: &str,
+    timestamp: i64,
+) -> Result<ThreadResponse> {
+    readable_thread(state, auth, thread_id).await?;
+    let now = crate::time::now_ms();
+    if !state
+        .store
+        .mark_thread_read(user_id, thread_id, timestamp.min(now), now)
+        .await?
+    {
+        state
+            .store
+            .set_thread_following(user_id, thread_id, false, now)
+            .await?;
+        state
+            .store
+            .mark_thread_read(user_id, thread_id, timestamp.min(now), now)
+            .await?;
+    }
+    one(state, auth, user_id, thread_id).await
+}
+
+/// Marks every thread of the user in a team read.
+pub async fn mark_all_read(state: &AppState, user_id: &str, team_id: &str) -> Result<()> {
+    state
+        .store
+        .mark_all_threads_read(user_id, team_id, crate::time::now_ms())
+        .await?;
+    Ok(())
+}

@@ -2,21 +2,18 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use townsquare_sdk::model::{Channel, User};
-use townsquare_sdk::AppError;
+use serde::Deserialize;
+use townsquare_sdk::model::Channel;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::id_param;
 use crate::api::auth::Auth;
-use crate::api::extract::{Path, Query};
-use crate::app::auth::AuthContext;
-use crate::app::channels::access;
-use crate::app::permissions::Permission;
-use crate::app::users::sanitize_for;
+use crate::api::extract::Query;
+use crate::api::ids::{Ids, TeamId};
+use crate::app::autocomplete::{self, UserAutocomplete};
 use crate::error::Result;
+use crate::id::parse_id;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -37,30 +34,9 @@ pub struct UserAutocompleteQuery {
     pub limit: Option<String>,
 }
 
-/// Mattermost's UserAutocomplete.
-#[derive(Debug, Serialize)]
-pub struct UserAutocomplete {
-    pub users: Vec<User>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub out_of_channel: Option<Vec<User>>,
-}
-
-async fn require_team_member(state: &AppState, auth: &AuthContext, team_id: &str) -> Result<()> {
-    crate::app::teams::team_by_id(state, team_id).await?;
-    let member = state
-        .store
-        .team_member(team_id, auth.user_id())
-        .await?
-        .filter(|m| m.delete_at == 0);
-    if member.is_none() && !auth.can(Permission::ManageSystem) {
-        return Err(AppError::forbidden(Permission::ViewTeam.id()).into());
-    }
-    Ok(())
-}
-
 fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {
     match raw.filter(|r| !r.is_empty()) {
-        Some(id) => Ok(Some(id_param(&id, name)?)),
+        Some(id) => Ok(Some(parse_id(&id, name)?)),
         None => Ok(None),
     }
 }
@@ -83,53 +59,17 @@ pub async fn autocomplete_users(
         .filter(|l| *l > 0)
         .unwrap_or(100)
         .min(200);
-    if let Some(channel_id) = &channel_id {
-        access(&state, &auth, channel_id)
-            .await?
-            .require_read(&auth)?;
-    }
-    if let Some(team_id) = &team_id {
-        require_team_member(&state, &auth, team_id).await?;
-    }
-    if team_id.is_none() && channel_id.is_none() {
-        auth.require(Permission::ViewMembers)?;
-    }
-    let config = state.config();
-    let view = |users: Vec<User>| -> Vec<User> {
-        users
-            .into_iter()
-            .map(|u| sanitize_for(Some(&auth), u, &config))
-            .collect()
-    };
-    let store = &state.store;
-    let result = match channel_id.as_deref() {
-        Some(channel_id) => {
-            let users = store
-                .autocomplete_users(term, team_id.as_deref(), Some((channel_id, true)), limit)
-                .await?;
-            let out = match team_id.as_deref() {
-                Some(team_id) => Some(view(
-                    store
-                        .autocomplete_users(term, Some(team_id), Some((channel_id, false)), limit)
-                        .await?,
-                )),
-                None => None,
-            };
-            UserAutocomplete {
-                users: view(users),
-                out_of_channel: out,
-            }
-        }
-        None => UserAutocomplete {
-            users: view(
-                store
-                    .autocomplete_users(term, team_id.as_deref(), None, limit)
-                    .await?,
-            ),
-            out_of_channel: None,
-        },
-    };
-    Ok(Json(result))
+    Ok(Json(
+        autocomplete::users(
+            &state,
+            &auth,
+            team_id.as_deref(),
+            channel_id.as_deref(),
+            term,
+            limit,
+        )
+        .await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -145,20 +85,12 @@ pub struct ChannelAutocompleteQuery {
 pub async fn autocomplete_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(team_id): Path<String>,
+    Ids(team_id): Ids<TeamId>,
     Query(query): Query<ChannelAutocompleteQuery>,
 ) -> Result<Json<Vec<Channel>>> {
-    let team_id = id_param(&team_id, "team_id")?;
-    require_team_member(&state, &auth, &team_id).await?;
     let name = query.name.unwrap_or_default();
-    let mut channels = state
-        .store
-        .search_channels(
-            &team_id,
-            auth.user_id(),
-            name.trim().trim_start_matches('~'),
-        )
-        .await?;
-    channels.truncate(50);
-    Ok(Json(channels))
+    Ok(Json(
+        autocomplete::channels(&state, &auth, &team_id, name.trim().trim_start_matches('~'))
+            .await?,
+    ))
 }

@@ -7,29 +7,11 @@ use serde_json::{json, Value};
 use townsquare_sdk::AppError;
 use utoipa::IntoParams;
 
-use crate::app::auth::AuthContext;
-use crate::app::permissions::Permission;
 use crate::error::Result;
 
 /// Mattermost's `{"status":"OK"}`.
 pub fn status_ok() -> Json<Value> {
     Json(json!({"status": "OK"}))
-}
-
-/// Resolves a `{user_id}` path segment: `me` is the caller; anything else must be an id.
-pub fn user_id_param(raw: &str, auth: &AuthContext) -> Result<String> {
-    if raw == "me" {
-        return Ok(auth.user_id().to_string());
-    }
-    id_param(raw, "user_id")
-}
-
-/// Acting on yourself is always allowed; on someone else it needs `permission`.
-pub fn require_self_or(auth: &AuthContext, user_id: &str, permission: Permission) -> Result<()> {
-    if auth.user_id() != user_id {
-        auth.require(permission)?;
-    }
-    Ok(())
 }
 
 /// The patch inside a full-object `PUT` body, whose `id` must match the path (Mattermost's
@@ -40,8 +22,6 @@ pub fn patch_from_full<P: DeserializeOwned>(body: Value, id: &str, object: &str)
     }
     serde_json::from_value(body).map_err(|_| AppError::invalid_body_param(object).into())
 }
-
-pub use crate::id::parse_id as id_param;
 
 /// `page` / `per_page` as Mattermost reads them: invalid or negative values fall back to the
 /// defaults, `per_page` is clamped to 200.

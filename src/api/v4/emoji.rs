@@ -11,14 +11,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, Pagination};
+use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{Json as JsonBody, Path, Query};
-use crate::app::emoji::{self as app, NewEmoji, MAX_IMAGE_BYTES};
-use crate::app::files::root;
+use crate::api::ids::{EmojiId, Ids};
+use crate::app::emoji::{self as app, Emoji, NewEmoji, MAX_IMAGE_BYTES};
 use crate::error::Result;
 use crate::state::AppState;
-use crate::store::emoji::Emoji;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -131,7 +130,7 @@ pub async fn list_emoji(
     }
     .window();
     let by_name = query.sort.as_deref() == Some("name");
-    Ok(Json(state.store.list_emoji(by_name, offset, limit).await?))
+    Ok(Json(app::list(&state, by_name, offset, limit).await?))
 }
 
 /// A custom emoji by id.
@@ -140,11 +139,9 @@ pub async fn list_emoji(
 pub async fn get_emoji(
     State(state): State<AppState>,
     Auth(_auth): Auth,
-    Path(emoji_id): Path<String>,
+    Ids(emoji_id): Ids<EmojiId>,
 ) -> Result<Json<Emoji>> {
-    Ok(Json(
-        app::emoji(&state, &id_param(&emoji_id, "emoji_id")?).await?,
-    ))
+    Ok(Json(app::emoji(&state, &emoji_id).await?))
 }
 
 /// Delete a custom emoji (its creator or a system admin).
@@ -153,9 +150,9 @@ pub async fn get_emoji(
 pub async fn delete_emoji(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(emoji_id): Path<String>,
+    Ids(emoji_id): Ids<EmojiId>,
 ) -> Result<Json<Value>> {
-    app::delete_emoji(&state, &auth, &id_param(&emoji_id, "emoji_id")?).await?;
+    app::delete_emoji(&state, &auth, &emoji_id).await?;
     Ok(status_ok())
 }
 
@@ -176,13 +173,9 @@ pub async fn get_emoji_by_name(
 pub async fn get_emoji_image(
     State(state): State<AppState>,
     Auth(_auth): Auth,
-    Path(emoji_id): Path<String>,
+    Ids(emoji_id): Ids<EmojiId>,
 ) -> Result<Response> {
-    let emoji = app::emoji(&state, &id_param(&emoji_id, "emoji_id")?).await?;
-    // At most 512 KiB, checked on upload.
-    let bytes = tokio::fs::read(root(&state).join(app::image_path(&emoji.id)))
-        .await
-        .map_err(|_| app::emoji_not_found())?;
+    let bytes = app::image(&state, &emoji_id).await?;
     let content_type = match image::guess_format(&bytes) {
         Ok(image::ImageFormat::Png) => "image/png",
         Ok(image::ImageFormat::Jpeg) => "image/jpeg",
@@ -222,10 +215,7 @@ pub async fn search_emoji(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::invalid_body_param("term"))?;
     Ok(Json(
-        state
-            .store
-            .search_emoji(&term.to_lowercase(), body.prefix_only.unwrap_or(false), 200)
-            .await?,
+        app::search(&state, &term, body.prefix_only.unwrap_or(false), 200).await?,
     ))
 }
 
@@ -247,12 +237,7 @@ pub async fn autocomplete_emoji(
         .name
         .filter(|n| !n.is_empty())
         .ok_or_else(|| AppError::invalid_url_param("name"))?;
-    Ok(Json(
-        state
-            .store
-            .search_emoji(&name.to_lowercase(), true, 100)
-            .await?,
-    ))
+    Ok(Json(app::search(&state, &name, true, 100).await?))
 }
 
 /// Custom emoji by names (unknown names are left out).
@@ -267,5 +252,5 @@ pub async fn emoji_by_names(
     if names.is_empty() || names.len() > 200 {
         return Err(AppError::invalid_body_param("names").into());
     }
-    Ok(Json(state.store.emoji_by_names(&names).await?))
+    Ok(Json(app::by_names(&state, &names).await?))
 }

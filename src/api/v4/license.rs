@@ -17,7 +17,6 @@ use crate::app::licensing;
 use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::state::AppState;
-use crate::time::now_ms;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,8 +26,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(load_metric))
         .routes(routes!(server_limits))
 }
-
-const MONTH_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 /// The bytes of the multipart field `license`.
 async fn license_field(mut multipart: Multipart) -> Result<Vec<u8>> {
@@ -262,20 +259,7 @@ pub async fn client_license(
 #[utoipa::path(get, path = "/api/v4/license/load_metric", tag = "system",
     responses((status = 200, description = "`{\"load\": N}`", body = Value)))]
 pub async fn load_metric(State(state): State<AppState>, Auth(_auth): Auth) -> Result<Json<Value>> {
-    let entitlements = state.entitlements_full();
-    let licensed_users = entitlements
-        .license()
-        .filter(|_| entitlements.is_licensed())
-        .map(|license| license.features.users)
-        .unwrap_or(0);
-    let mut load = 0;
-    if licensed_users > 0 {
-        let active = state
-            .store
-            .count_recently_active_humans(now_ms() - MONTH_MS)
-            .await?;
-        load = (active as f64 / licensed_users as f64 * 1000.0).round() as i64;
-    }
+    let load = licensing::load_metric(&state).await?;
     Ok(Json(json!({ "load": load })))
 }
 
@@ -289,14 +273,7 @@ pub async fn server_limits(State(state): State<AppState>, Auth(auth): Auth) -> R
             json!({"maxUsersLimit": 0, "maxUsersHardLimit": 0, "activeUserCount": 0}),
         ));
     }
-    let entitlements = state.entitlements_full();
-    let (limit, hard) = match entitlements.license() {
-        Some(license) if entitlements.is_licensed() && license.is_seat_count_enforced => {
-            (license.features.users, license.seat_limit())
-        }
-        _ => (0, 0),
-    };
-    let active = state.store.count_active_humans().await?;
+    let (limit, hard, active) = licensing::seat_usage(&state).await?;
     Ok(Json(json!({
         "maxUsersLimit": limit,
         "maxUsersHardLimit": hard,

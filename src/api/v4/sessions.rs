@@ -8,19 +8,18 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 use townsquare_sdk::model::Session;
-use townsquare_sdk::AppError;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, require_self_or, status_ok, user_id_param};
+use super::common::status_ok;
 use crate::api::auth::{
     expired_cookie, is_https, Auth, ClientIp, MaybeAuth, AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE,
 };
-use crate::api::extract::{nullable, parse_json, Json as JsonBody, Path};
+use crate::api::extract::{nullable, parse_json, Json as JsonBody};
+use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::auth::{login as app_login, LoginRequest};
-use crate::app::permissions::Permission;
-use crate::app::users::missing_account;
+use crate::app::sessions;
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -127,15 +126,8 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v4/users/logout", tag = "users",
     responses((status = 200, description = "OK", body = Value)))]
 pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -> Result<Response> {
-    if let Some(auth) = auth.filter(|a| a.access_token_id.is_none()) {
-        state
-            .store
-            .delete_session(auth.user_id(), &auth.session.id)
-            .await?;
-        state
-            .realtime
-            .close_session(auth.user_id(), &auth.session.id);
-        tracing::info!(user_id = %auth.user_id(), session_id = %auth.session.id, "logout");
+    if let Some(auth) = auth {
+        sessions::logout(&state, &auth).await?;
     }
     let mut response = status_ok().into_response();
     for (name, http_only) in [
@@ -157,16 +149,10 @@ pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -
 pub async fn list_sessions(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Vec<Session>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
-    state
-        .store
-        .user(&user_id)
-        .await?
-        .ok_or_else(missing_account)?;
-    Ok(Json(state.store.sessions_for_user(&user_id).await?))
+    let user_id = user.resolve(&auth);
+    Ok(Json(sessions::list(&state, &auth, &user_id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -182,21 +168,11 @@ pub struct RevokeSessionBody {
 pub async fn revoke_session(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<RevokeSessionBody>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
-    let session_id = id_param(&body.session_id, "session_id")
-        .map_err(|_| AppError::invalid_body_param("session_id"))?;
-    if !state.store.delete_session(&user_id, &session_id).await? {
-        return Err(AppError::bad_request(
-            "api.user.revoke_session.no_user.app_error",
-            "That session does not belong to this user.",
-        )
-        .into());
-    }
-    state.realtime.close_session(&user_id, &session_id);
+    let user_id = user.resolve(&auth);
+    sessions::revoke(&state, &auth, &user_id, &body.session_id).await?;
     Ok(status_ok())
 }
 
@@ -207,13 +183,10 @@ pub async fn revoke_session(
 pub async fn revoke_all_sessions(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
 ) -> Result<Json<Value>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_self_or(&auth, &user_id, Permission::EditOtherUsers)?;
-    let revoked = state.store.delete_sessions_for_user(&user_id).await?;
-    state.realtime.close_user(&user_id);
-    tracing::info!(user_id, revoked, by = %auth.user_id(), "sessions revoked");
+    let user_id = user.resolve(&auth);
+    sessions::revoke_all(&state, &auth, &user_id).await?;
     Ok(status_ok())
 }
 
@@ -231,14 +204,6 @@ pub async fn attach_device(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<DeviceBody>,
 ) -> Result<Json<Value>> {
-    if body.device_id.is_empty() || body.device_id.len() > 512 {
-        return Err(AppError::invalid_body_param("device_id").into());
-    }
-    if auth.access_token_id.is_none() {
-        state
-            .store
-            .set_session_device(auth.user_id(), &auth.session.id, &body.device_id)
-            .await?;
-    }
+    sessions::attach_device(&state, &auth, &body.device_id).await?;
     Ok(status_ok())
 }

@@ -1,7 +1,6 @@
 //! System endpoints: health, client configuration, client license.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +13,7 @@ use utoipa_axum::routes;
 
 use crate::api::auth::MaybeAuth;
 use crate::api::extract::{flag, Query};
+use crate::app::system;
 use crate::build_info;
 use crate::error::Result;
 use crate::state::AppState;
@@ -60,15 +60,13 @@ pub async fn ping(State(state): State<AppState>, Query(query): Query<PingQuery>)
     let mut healthy = true;
     let mut headers = Vec::new();
     if flag(&query.get_server_status) {
-        let database = match state.store.ping(Duration::from_secs(2)).await {
-            Ok(()) => "OK",
-            Err(err) => {
-                tracing::warn!(error = %err, "database health check failed");
-                healthy = false;
-                "UNHEALTHY"
-            }
+        let database = if system::database_healthy(&state).await {
+            "OK"
+        } else {
+            healthy = false;
+            "UNHEALTHY"
         };
-        let filestore = if filestore_writable(&state.config().file.directory).await {
+        let filestore = if system::filestore_writable(&state).await {
             "OK"
         } else {
             healthy = false;
@@ -94,17 +92,6 @@ pub async fn ping(State(state): State<AppState>, Query(query): Query<PingQuery>)
             .insert(name, axum::http::HeaderValue::from_static(value));
     }
     response
-}
-
-async fn filestore_writable(directory: &str) -> bool {
-    let dir = std::path::PathBuf::from(directory);
-    if tokio::fs::create_dir_all(&dir).await.is_err() {
-        return false;
-    }
-    let probe = dir.join(format!(".health-{}", crate::id::new_id()));
-    let ok = tokio::fs::write(&probe, b"ok").await.is_ok();
-    let _ = tokio::fs::remove_file(&probe).await;
-    ok
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -147,21 +134,14 @@ pub async fn client_config(
         )
         .await?;
     map.extend(terms);
-    let no_accounts = state.store.count_users(true, true).await? == 0;
+    let no_accounts = system::no_accounts(&state).await?;
     map.insert("NoAccounts", bool_str(no_accounts));
     if auth.is_some() {
         // The full set, for logged-in clients only.
         map.insert("MaxPostSize", "16383".into());
-        let installed = state
-            .store
-            .system_value("InstallationDate")
-            .await?
-            .unwrap_or_default();
+        let installed = system::installation_date(&state).await?;
         map.insert("InstallationDate", installed);
-        map.insert(
-            "SchemaVersion",
-            crate::store::migrate::latest_version().to_string(),
-        );
+        map.insert("SchemaVersion", system::schema_version());
         map.insert("UpgradedFromTE", "false".into());
     }
     Ok(Json(map))

@@ -9,14 +9,14 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::extract::{flag, Path, Query};
+use crate::api::ids::{Ids, TeamId, ThreadId, UserIdOrMe};
 use crate::app::auth::AuthContext;
 use crate::app::threads::{self, readable_thread, to_json};
 use crate::error::Result;
 use crate::state::AppState;
-use crate::time::now_ms;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,8 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mark_all_read))
 }
 
-fn only_self(auth: &AuthContext, raw: &str) -> Result<String> {
-    let user_id = user_id_param(raw, auth)?;
+fn only_self(auth: &AuthContext, user: UserIdOrMe) -> Result<String> {
+    let user_id = user.resolve(auth);
     if user_id != auth.user_id() {
         return Err(AppError::forbidden("edit_other_users").into());
     }
@@ -50,11 +50,10 @@ pub struct ThreadsQuery {
 pub async fn list_threads(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id)): Path<(String, String)>,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
     Query(query): Query<ThreadsQuery>,
 ) -> Result<Json<Value>> {
-    let user_id = only_self(&auth, &user_id)?;
-    let team_id = id_param(&team_id, "team_id")?;
+    let user_id = only_self(&auth, user)?;
     let (offset, limit) = Pagination {
         page: query.page,
         per_page: query.per_page,
@@ -80,11 +79,9 @@ pub async fn list_threads(
 pub async fn get_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+    Ids((user, _team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
 ) -> Result<Json<Value>> {
-    let user_id = only_self(&auth, &user_id)?;
-    id_param(&team_id, "team_id")?;
-    let thread_id = id_param(&thread_id, "thread_id")?;
+    let user_id = only_self(&auth, user)?;
     readable_thread(&state, &auth, &thread_id).await?;
     Ok(Json(to_json(
         &threads::one(&state, &auth, &user_id, &thread_id).await?,
@@ -98,9 +95,9 @@ pub async fn get_thread(
 pub async fn follow_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+    Ids((user, _team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
 ) -> Result<Json<Value>> {
-    set_following(&state, &auth, &user_id, &team_id, &thread_id, true).await
+    set_following(&state, &auth, user, &thread_id, true).await
 }
 
 /// Stop following a thread.
@@ -110,27 +107,20 @@ pub async fn follow_thread(
 pub async fn unfollow_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id, thread_id)): Path<(String, String, String)>,
+    Ids((user, _team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
 ) -> Result<Json<Value>> {
-    set_following(&state, &auth, &user_id, &team_id, &thread_id, false).await
+    set_following(&state, &auth, user, &thread_id, false).await
 }
 
 async fn set_following(
     state: &AppState,
     auth: &AuthContext,
-    user_id: &str,
-    team_id: &str,
+    user: UserIdOrMe,
     thread_id: &str,
     following: bool,
 ) -> Result<Json<Value>> {
-    let user_id = only_self(auth, user_id)?;
-    id_param(team_id, "team_id")?;
-    let thread_id = id_param(thread_id, "thread_id")?;
-    readable_thread(state, auth, &thread_id).await?;
-    state
-        .store
-        .set_thread_following(&user_id, &thread_id, following, now_ms())
-        .await?;
+    let user_id = only_self(auth, user)?;
+    threads::set_following(state, auth, &user_id, thread_id, following).await?;
     Ok(status_ok())
 }
 
@@ -141,32 +131,20 @@ async fn set_following(
 pub async fn mark_thread_read(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id, thread_id, timestamp)): Path<(String, String, String, String)>,
+    Ids((user, _team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
+    Path((_user_id, _team_id_raw, _thread_id_raw, timestamp)): Path<(
+        String,
+        String,
+        String,
+        String,
+    )>,
 ) -> Result<Json<Value>> {
-    let user_id = only_self(&auth, &user_id)?;
-    id_param(&team_id, "team_id")?;
-    let thread_id = id_param(&thread_id, "thread_id")?;
+    let user_id = only_self(&auth, user)?;
     let timestamp: i64 = timestamp
         .parse()
         .map_err(|_| AppError::invalid_url_param("timestamp"))?;
-    readable_thread(&state, &auth, &thread_id).await?;
-    let now = now_ms();
-    if !state
-        .store
-        .mark_thread_read(&user_id, &thread_id, timestamp.min(now), now)
-        .await?
-    {
-        state
-            .store
-            .set_thread_following(&user_id, &thread_id, false, now)
-            .await?;
-        state
-            .store
-            .mark_thread_read(&user_id, &thread_id, timestamp.min(now), now)
-            .await?;
-    }
     Ok(Json(to_json(
-        &threads::one(&state, &auth, &user_id, &thread_id).await?,
+        &threads::mark_read(&state, &auth, &user_id, &thread_id, timestamp).await?,
     )))
 }
 
@@ -177,13 +155,9 @@ pub async fn mark_thread_read(
 pub async fn mark_all_read(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path((user_id, team_id)): Path<(String, String)>,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
 ) -> Result<Json<Value>> {
-    let user_id = only_self(&auth, &user_id)?;
-    let team_id = id_param(&team_id, "team_id")?;
-    state
-        .store
-        .mark_all_threads_read(&user_id, &team_id, now_ms())
-        .await?;
+    let user_id = only_self(&auth, user)?;
+    threads::mark_all_read(&state, &user_id, &team_id).await?;
     Ok(status_ok())
 }

@@ -5,17 +5,15 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 use townsquare_sdk::model::UserAccessToken;
-use townsquare_sdk::AppError;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::common::{id_param, status_ok, user_id_param, Pagination};
+use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
-use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
-use crate::app::auth::{create_access_token, AuthContext};
-use crate::app::permissions::Permission;
-use crate::app::users::missing_account;
+use crate::api::extract::{nullable, Json as JsonBody, Query};
+use crate::api::ids::{Ids, TokenId, UserIdOrMe};
+use crate::app::tokens;
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -28,34 +26,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(disable_token))
         .routes(routes!(enable_token))
         .routes(routes!(search_tokens))
-}
-
-fn tokens_enabled(state: &AppState) -> Result<()> {
-    if state.config().service.enable_user_access_tokens {
-        Ok(())
-    } else {
-        Err(AppError::not_implemented(
-            "app.user_access_token.disabled",
-            "Personal access tokens are disabled on this server. Please contact your system administrator for details.",
-        )
-        .into())
-    }
-}
-
-/// Token permission on one's own tokens; `edit_other_users` as well for someone else's.
-fn require_token_access(auth: &AuthContext, owner: &str, permission: Permission) -> Result<()> {
-    auth.require(permission)?;
-    if auth.user_id() != owner {
-        auth.require(Permission::EditOtherUsers)?;
-    }
-    Ok(())
-}
-
-fn token_not_found() -> AppError {
-    AppError::not_found(
-        "app.user_access_token.get_by_id.app_error",
-        "Unable to find the personal access token.",
-    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,35 +42,14 @@ pub struct CreateTokenBody {
 pub async fn create_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     JsonBody(body): JsonBody<CreateTokenBody>,
 ) -> Result<Json<UserAccessToken>> {
-    tokens_enabled(&state)?;
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_token_access(&auth, &user_id, Permission::CreateUserAccessToken)?;
-    let description = body.description.trim();
-    if description.is_empty() || description.chars().count() > 255 {
-        return Err(AppError::bad_request(
-            "model.user_access_token.is_valid.description.app_error",
-            "Give the token a description of at most 255 characters.",
-        )
-        .into());
-    }
-    let owner = state
-        .store
-        .user(&user_id)
-        .await?
-        .ok_or_else(missing_account)?;
-    if !owner.is_active() {
-        return Err(AppError::bad_request(
-            "api.user.create_user_access_token.inactive.app_error",
-            "Cannot create a token for a deactivated user.",
-        )
-        .into());
-    }
-    let token = create_access_token(&state, &owner.id, description).await?;
-    tracing::info!(user_id = %owner.id, token_id = %token.id, by = %auth.user_id(), "access token created");
-    Ok(Json(token))
+    tokens::require_enabled(&state)?;
+    let user_id = user.resolve(&auth);
+    Ok(Json(
+        tokens::create(&state, &auth, &user_id, &body.description).await?,
+    ))
 }
 
 /// A user's tokens (without secrets).
@@ -110,17 +59,13 @@ pub async fn create_token(
 pub async fn list_user_tokens(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(user_id): Path<String>,
+    Ids(user): Ids<UserIdOrMe>,
     Query(page): Query<Pagination>,
 ) -> Result<Json<Vec<UserAccessToken>>> {
-    let user_id = user_id_param(&user_id, &auth)?;
-    require_token_access(&auth, &user_id, Permission::ReadUserAccessToken)?;
+    let user_id = user.resolve(&auth);
     let (offset, limit) = page.window();
     Ok(Json(
-        state
-            .store
-            .access_tokens(Some(&user_id), offset, limit)
-            .await?,
+        tokens::list_for_user(&state, &auth, &user_id, offset, limit).await?,
     ))
 }
 
@@ -132,26 +77,8 @@ pub async fn list_all_tokens(
     Auth(auth): Auth,
     Query(page): Query<Pagination>,
 ) -> Result<Json<Vec<UserAccessToken>>> {
-    auth.require(Permission::ManageSystem)?;
     let (offset, limit) = page.window();
-    Ok(Json(state.store.access_tokens(None, offset, limit).await?))
-}
-
-async fn owned_token(
-    state: &AppState,
-    auth: &AuthContext,
-    token_id: &str,
-    permission: Permission,
-) -> Result<UserAccessToken> {
-    let token_id =
-        id_param(token_id, "token_id").map_err(|_| AppError::invalid_body_param("token_id"))?;
-    let token = state
-        .store
-        .access_token(&token_id)
-        .await?
-        .ok_or_else(token_not_found)?;
-    require_token_access(auth, &token.user_id, permission)?;
-    Ok(token)
+    Ok(Json(tokens::list_all(&state, &auth, offset, limit).await?))
 }
 
 /// One token (without its secret).
@@ -161,12 +88,9 @@ async fn owned_token(
 pub async fn get_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Path(token_id): Path<String>,
+    Ids(token_id): Ids<TokenId>,
 ) -> Result<Json<UserAccessToken>> {
-    id_param(&token_id, "token_id")?;
-    Ok(Json(
-        owned_token(&state, &auth, &token_id, Permission::ReadUserAccessToken).await?,
-    ))
+    Ok(Json(tokens::get(&state, &auth, &token_id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -183,16 +107,7 @@ pub async fn revoke_token(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<TokenIdBody>,
 ) -> Result<Json<Value>> {
-    let token = owned_token(
-        &state,
-        &auth,
-        &body.token_id,
-        Permission::RevokeUserAccessToken,
-    )
-    .await?;
-    state.store.delete_access_token(&token.id).await?;
-    state.realtime.close_session(&token.user_id, &token.id);
-    tracing::info!(token_id = %token.id, by = %auth.user_id(), "access token revoked");
+    tokens::revoke(&state, &auth, &body.token_id).await?;
     Ok(status_ok())
 }
 
@@ -204,18 +119,7 @@ pub async fn disable_token(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<TokenIdBody>,
 ) -> Result<Json<Value>> {
-    let token = owned_token(
-        &state,
-        &auth,
-        &body.token_id,
-        Permission::RevokeUserAccessToken,
-    )
-    .await?;
-    state
-        .store
-        .set_access_token_active(&token.id, false)
-        .await?;
-    state.realtime.close_session(&token.user_id, &token.id);
+    tokens::disable(&state, &auth, &body.token_id).await?;
     Ok(status_ok())
 }
 
@@ -227,15 +131,7 @@ pub async fn enable_token(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<TokenIdBody>,
 ) -> Result<Json<Value>> {
-    tokens_enabled(&state)?;
-    let token = owned_token(
-        &state,
-        &auth,
-        &body.token_id,
-        Permission::CreateUserAccessToken,
-    )
-    .await?;
-    state.store.set_access_token_active(&token.id, true).await?;
+    tokens::enable(&state, &auth, &body.token_id).await?;
     Ok(status_ok())
 }
 
@@ -253,11 +149,5 @@ pub async fn search_tokens(
     Auth(auth): Auth,
     JsonBody(body): JsonBody<TokenSearchBody>,
 ) -> Result<Json<Vec<UserAccessToken>>> {
-    auth.require(Permission::ManageSystem)?;
-    if body.term.trim().is_empty() {
-        return Err(AppError::invalid_body_param("term").into());
-    }
-    Ok(Json(
-        state.store.search_access_tokens(body.term.trim()).await?,
-    ))
+    Ok(Json(tokens::search(&state, &auth, &body.term).await?))
 }
