@@ -220,6 +220,38 @@ pub async fn delete_emoji(state: &AppState, auth: &AuthContext, id: &str) -> Res
     Ok(())
 }
 
+/// A page of custom emoji, by name or by creation.
+pub async fn list(state: &AppState, by_name: bool, offset: i64, limit: i64) -> Result<Vec<Emoji>> {
+    Ok(state.store.list_emoji(by_name, offset, limit).await?)
+}
+
+/// Custom emoji whose name starts with (or, unless `prefix_only`, contains) `term`, at most
+/// `limit`.
+pub async fn search(
+    state: &AppState,
+    term: &str,
+    prefix_only: bool,
+    limit: i64,
+) -> Result<Vec<Emoji>> {
+    Ok(state
+        .store
+        .search_emoji(&term.to_lowercase(), prefix_only, limit)
+        .await?)
+}
+
+/// Custom emoji by name; unknown names are left out.
+pub async fn by_names(state: &AppState, names: &[String]) -> Result<Vec<Emoji>> {
+    Ok(state.store.emoji_by_names(names).await?)
+}
+
+/// An emoji's image bytes (at most 512 KiB, checked on upload).
+pub async fn image(state: &AppState, id: &str) -> Result<Vec<u8>> {
+    let emoji = emoji(state, id).await?;
+    Ok(tokio::fs::read(root(state).join(image_path(&emoji.id)))
+        .await
+        .map_err(|_| emoji_not_found())?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,36 +285,4 @@ mod tests {
         assert!(!is_valid_custom_name(""));
         assert!(!is_valid_custom_name(&"x".repeat(65)));
     }
-}
-
-/// A page of custom emoji, by name or by creation.
-pub async fn list(state: &AppState, by_name: bool, offset: i64, limit: i64) -> Result<Vec<Emoji>> {
-    Ok(state.store.list_emoji(by_name, offset, limit).await?)
-}
-
-/// Custom emoji whose name starts with (or, unless `prefix_only`, contains) `term`, at most
-/// `limit`.
-pub async fn search(
-    state: &AppState,
-    term: &str,
-    prefix_only: bool,
-    limit: i64,
-) -> Result<Vec<Emoji>> {
-    Ok(state
-        .store
-        .search_emoji(&term.to_lowercase(), prefix_only, limit)
-        .await?)
-}
-
-/// Custom emoji by name; unknown names are left out.
-pub async fn by_names(state: &AppState, names: &[String]) -> Result<Vec<Emoji>> {
-    Ok(state.store.emoji_by_names(names).await?)
-}
-
-/// An emoji's image bytes (at most 512 KiB, checked on upload).
-pub async fn image(state: &AppState, id: &str) -> Result<Vec<u8>> {
-    let emoji = emoji(state, id).await?;
-    Ok(tokio::fs::read(root(state).join(image_path(&emoji.id)))
-        .await
-        .map_err(|_| emoji_not_found())?)
 }
