@@ -1,30 +1,17 @@
-//! Dates for messages, without a date library: the sdk stays dependency-light.
+//! License dates in messages.
+
+use chrono::{DateTime, Datelike};
 
 /// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM UTC`.
+///
+/// An instant past the calendar's range (about 262,000 years either way; a saturated grace
+/// period end can get there) is printed as the plain millisecond count.
 pub fn format_utc(ms: i64) -> String {
-    let days = ms.div_euclid(super::DAY_MS);
-    let minute_of_day = ms.rem_euclid(super::DAY_MS) / 60_000;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        minute_of_day / 60,
-        minute_of_day % 60
-    )
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-/// Exact for every `i64` millisecond instant: the day count stays far from overflow.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    match DateTime::from_timestamp_millis(ms) {
+        // chrono signs years outside 0..=9999; print the plain number.
+        Some(t) => format!("{:04}-{} UTC", t.year(), t.format("%m-%d %H:%M")),
+        None => format!("{ms} ms after 1970-01-01 00:00 UTC"),
+    }
 }
 
 #[cfg(test)]
@@ -37,11 +24,27 @@ mod tests {
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(format_utc(1_767_225_599_999), "2025-12-31 23:59 UTC");
         assert_eq!(format_utc(-60_000), "1969-12-31 23:59 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59 UTC");
+        // The sample licenses' end (licenses/dev/*.json).
+        assert_eq!(format_utc(4_102_444_799_999), "2099-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn years_outside_four_digits() {
+        assert_eq!(format_utc(253_402_300_800_000), "10000-01-01 00:00 UTC");
+        assert_eq!(format_utc(-62_135_596_800_000), "0001-01-01 00:00 UTC");
+        assert_eq!(format_utc(-62_167_219_200_001), "-001-12-31 23:59 UTC");
     }
 
     #[test]
     fn extremes_do_not_panic() {
-        assert!(!format_utc(i64::MAX).is_empty());
-        assert!(!format_utc(i64::MIN).is_empty());
+        assert_eq!(
+            format_utc(i64::MAX),
+            "9223372036854775807 ms after 1970-01-01 00:00 UTC"
+        );
+        assert_eq!(
+            format_utc(i64::MIN),
+            "-9223372036854775808 ms after 1970-01-01 00:00 UTC"
+        );
     }
 }
