@@ -56,10 +56,9 @@ pub fn presented_token(headers: &HeaderMap) -> Option<(String, TokenSource)> {
 }
 
 fn query_has_access_token(parts: &Parts) -> bool {
-    parts
-        .uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("access_token=")))
+    parts.uri.query().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(name, _)| name == "access_token")
+    })
 }
 
 /// A `Set-Cookie` value that deletes a cookie.

@@ -1,6 +1,8 @@
 //! Parses Mattermost's post search syntax: words, "quoted phrases", `prefix*`, `-excluded`,
 //! `#hashtags`, `from:`, `in:` (or `channel:`), `before:`, `after:` and `on:` (YYYY-MM-DD).
 
+use chrono::{NaiveDate, NaiveTime};
+
 /// One text term.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
@@ -50,56 +52,30 @@ impl ParsedSearch {
 
 /// A calendar date from `before:`/`after:`/`on:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Date {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-}
-
-const DAY_MS: i64 = 86_400_000;
+pub struct Date(NaiveDate);
 
 impl Date {
-    /// `YYYY-MM-DD` (a real calendar date), else `None`.
+    /// `YYYY-MM-DD` (a real calendar date), else `None`. The lengths are checked first:
+    /// chrono alone would also take signs, one-digit months and padding.
     pub fn parse(raw: &str) -> Option<Date> {
-        let mut parts = raw.split('-');
-        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let bytes = raw.as_bytes();
+        let shaped = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shaped {
             return None;
         }
-        let date = Date {
-            year: y.parse().ok()?,
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
-        };
-        let leap = (date.year % 4 == 0 && date.year % 100 != 0) || date.year % 400 == 0;
-        let days_in_month = match date.month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days_in_month).contains(&date.day).then_some(date)
-    }
-
-    /// Days since 1970-01-01 (proleptic Gregorian).
-    fn days_since_epoch(self) -> i64 {
-        let y = if self.month <= 2 {
-            self.year - 1
-        } else {
-            self.year
-        };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().map(Date)
     }
 
     /// Midnight at the start of this date where the clock is `offset_seconds` ahead of UTC.
     pub fn start_ms(self, offset_seconds: i64) -> i64 {
-        self.days_since_epoch() * DAY_MS - offset_seconds * 1000
+        let midnight = self.0.and_time(NaiveTime::MIN).and_utc().timestamp_millis();
+        midnight - offset_seconds * 1000
     }
 }
 
@@ -235,11 +211,7 @@ mod tests {
         assert_eq!(p.in_channels, ["town-square", "off-topic"]);
         assert_eq!(
             p.on,
-            Some(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
+            Some(Date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()))
         );
         assert!(p.before.is_some() && p.after.is_some());
         assert!(p.terms.is_empty());
@@ -248,11 +220,16 @@ mod tests {
         assert_eq!(p.terms, [Term::Word("http:x".into())]);
     }
 
+    const DAY_MS: i64 = 86_400_000;
+
     #[test]
     fn dates() {
         assert_eq!(Date::parse("2023-02-29"), None);
         assert_eq!(Date::parse("2024-13-01"), None);
         assert_eq!(Date::parse("24-01-01"), None);
+        assert_eq!(Date::parse("2024-1-01"), None);
+        assert_eq!(Date::parse("+024-01-01"), None);
+        assert_eq!(Date::parse(" 2024-01-1"), None);
         let d = Date::parse("1970-01-02").unwrap();
         assert_eq!(d.start_ms(0), DAY_MS);
         assert_eq!(d.start_ms(3600), DAY_MS - 3_600_000);

@@ -137,7 +137,7 @@ pub async fn avatar_png(state: &AppState, user_id: &str) -> Result<Vec<u8>> {
         .user(user_id)
         .await?
         .ok_or_else(missing_account)?;
-    Ok(crate::app::avatar::default_avatar_png(&user.id))
+    Ok(crate::app::avatar::default_avatar_png(&user.id)?)
 }
 
 /// Forgets failed login attempts against a user's account (system admins only). Returns how

@@ -84,16 +84,9 @@ async fn terms(server: &TestServer, user: &TestUser, team_id: &str, terms: &str)
 
 /// `YYYY-MM-DD` (UTC) of a millisecond timestamp, `days` later.
 fn date(ms: i64, days: i64) -> String {
-    let z = ms.div_euclid(86_400_000) + days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let at = chrono::DateTime::from_timestamp_millis(ms).expect("a representable time")
+        + chrono::Duration::days(days);
+    at.format("%Y-%m-%d").to_string()
 }
 
 #[tokio::test]
