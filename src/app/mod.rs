@@ -4,6 +4,7 @@ pub mod activity_memo;
 pub mod auth;
 pub mod autocomplete;
 pub mod avatar;
+pub mod categories;
 pub mod channels;
 pub mod emoji;
 pub mod files;

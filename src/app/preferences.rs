@@ -158,6 +158,7 @@ pub async fn save(
         }
     }
     state.store.save_preferences(&preferences).await?;
+    crate::app::categories::favorites_changed(state, user_id, &preferences, true).await?;
     state
         .realtime
         .publish(crate::realtime::events::preferences_changed(
@@ -181,6 +182,7 @@ pub async fn delete(
         "api.preference.delete_preferences.delete.app_error",
     )?;
     state.store.delete_preferences(&preferences).await?;
+    crate::app::categories::favorites_changed(state, user_id, &preferences, false).await?;
     state
         .realtime
         .publish(crate::realtime::events::preferences_deleted(

@@ -81,6 +81,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_licensing"),
     migration!(4, "0004_chat"),
     migration!(5, "0005_files_search"),
+    migration!(6, "0006_sidebar_categories"),
 ];
 
 /// The newest schema version this binary knows.

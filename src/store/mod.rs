@@ -8,6 +8,7 @@
 mod macros;
 pub mod access_tokens;
 pub mod auth_notify;
+pub mod categories;
 mod channels;
 mod connect;
 pub mod dump;

@@ -1,6 +1,7 @@
 //! Mattermost API v4 routes, one module per resource.
 
 pub mod autocomplete;
+pub mod categories;
 pub mod channels;
 pub mod common;
 pub mod emoji;
@@ -36,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(tokens::routes())
         .merge(teams::routes())
         .merge(channels::routes())
+        .merge(categories::routes())
         .merge(posts::routes())
         .merge(ephemeral::routes())
         .merge(reactions::routes())

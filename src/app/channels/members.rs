@@ -131,6 +131,7 @@ pub async fn remove_member(
     }
     notify::channel_leave(&state.realtime, &access.channel.id, user_id, auth.user_id());
     system_posts::publish(state, &access.channel, &auth.user, &[announcement]);
+    crate::app::categories::channel_left(state, user_id, &access.channel.id).await?;
     Ok(())
 }
 

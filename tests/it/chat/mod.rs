@@ -1,5 +1,6 @@
 //! Chat core (issue 5): teams, channels, posts.
 
+mod categories;
 mod channels;
 mod posts;
 mod preferences;

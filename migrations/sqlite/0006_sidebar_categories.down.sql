@@ -1,0 +1,2 @@
+DROP TABLE sidebar_channels;
+DROP TABLE sidebar_categories;
