@@ -12,6 +12,16 @@ pub fn new_id() -> String {
     encode(&bytes)
 }
 
+/// A stable id for a fixed name (built-in roles): the first 16 bytes of its SHA-256, encoded
+/// like any other id, so it is the same on every node and every start.
+pub fn derived_id(seed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    encode(&bytes)
+}
+
 fn encode(bytes: &[u8; 16]) -> String {
     let mut out = String::with_capacity(26);
     let mut buffer: u32 = 0;

@@ -81,7 +81,7 @@ pub async fn request_context(
     let status = response.status();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
         } else {
             tracing::debug!(status = status.as_u16(), elapsed_ms, "request");
@@ -106,7 +106,13 @@ fn bare_error(response: &Response) -> Option<AppError> {
         return None;
     }
     Some(match status {
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::route_not_found(),
+        StatusCode::NOT_FOUND => AppError::route_not_found(),
+        // axum's own 405 carries the `Allow` header; only the body is ours.
+        StatusCode::METHOD_NOT_ALLOWED => AppError::new(
+            405,
+            "api.context.405.app_error",
+            "The method is not allowed on this resource.",
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => crate::api::extract::body_too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(
             415,
@@ -140,7 +146,10 @@ fn render_error(
 ) -> Response {
     let status =
         StatusCode::from_u16(error.status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if status.is_server_error() {
+    if status == StatusCode::NOT_IMPLEMENTED {
+        // Not in this build (e.g. licenses on Team Edition): an answer by design, not a fault.
+        tracing::info!(error_id = %error.id, "{}", error.message);
+    } else if status.is_server_error() {
         tracing::error!(error_id = %error.id, cause = error.internal.as_deref().unwrap_or(""), "{}", error.message);
     } else {
         tracing::debug!(error_id = %error.id, "{}", error.message);

@@ -33,6 +33,7 @@ use townsquare_sdk::AppError;
         (name = "channels", description = "Channels, direct and group messages, membership and read state"),
         (name = "posts", description = "Posts, threads and pins"),
         (name = "reactions", description = "Emoji reactions on posts"),
+        (name = "roles", description = "Built-in roles and their permissions"),
         (name = "preferences", description = "User preferences and saved (flagged) posts"),
         (name = "statuses", description = "User presence and custom statuses"),
         (name = "threads", description = "Collapsed reply threads"),
@@ -65,7 +66,6 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config().service.maximum_payload_size_bytes as usize;
     api.merge(docs::routes(doc))
         .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(

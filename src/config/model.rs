@@ -27,6 +27,8 @@ pub struct Config {
     pub announcement: AnnouncementSettings,
     #[serde(rename = "WebSocketSettings")]
     pub websocket: WebSocketSettings,
+    #[serde(rename = "MetricsSettings")]
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -405,6 +407,23 @@ impl Default for WebSocketSettings {
             write_timeout_seconds: 30,
             auth_timeout_seconds: 5,
             max_message_size_kb: 8,
+        }
+    }
+}
+
+/// Metrics (Mattermost's `MetricsSettings`; only the client performance switch so far).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Accept client performance reports (`POST /api/v4/client_perf`); off, they are dropped.
+    #[serde(rename = "EnableClientMetrics")]
+    pub enable_client_metrics: bool,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enable_client_metrics: true,
         }
     }
 }

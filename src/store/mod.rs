@@ -34,6 +34,7 @@ pub mod statuses;
 pub mod teams;
 pub mod terms;
 pub mod threads;
+pub mod user_channels;
 pub mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -16,6 +16,7 @@ mod licensing;
 mod openapi;
 mod outage;
 mod realtime;
+mod startup;
 mod system;
 mod terms;
 mod wire;

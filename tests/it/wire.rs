@@ -49,16 +49,17 @@ async fn unknown_route_is_mattermost_404() {
 }
 
 #[tokio::test]
-async fn wrong_method_is_404_like_mattermost() {
+async fn wrong_method_is_405_with_allow() {
     let server = TestServer::start().await;
     let response = server
         .send(server.request(reqwest::Method::DELETE, "/api/v4/system/ping"))
         .await;
-    response.assert_error(404, "api.context.404.app_error");
+    response.assert_error(405, "api.context.405.app_error");
+    assert!(response.header("allow").is_some_and(|a| a.contains("GET")));
     let response = server
         .post_json("/api/v4/config/client", &serde_json::json!({}))
         .await;
-    response.assert_error(404, "api.context.404.app_error");
+    response.assert_error(405, "api.context.405.app_error");
 }
 
 #[tokio::test]

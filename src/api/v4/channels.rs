@@ -425,18 +425,23 @@ pub async fn my_channel_members(
     ))
 }
 
-/// Every channel membership of a user (`page=-1` for all at once).
+/// A user's channel memberships in all teams, each with its team (`page=-1` for all at once).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/channel_members", tag = "channels",
-    params(("user_id" = String, Path), Pagination), responses((status = 200, description = "Members", body = Vec<Value>)))]
+    params(("user_id" = String, Path), Pagination),
+    responses((status = 200, description = "ChannelMemberWithTeamData list", body = Vec<crate::app::user_lists::MemberWithTeamData>),
+              (status = 403, description = "Another user's, without edit_other_users")))]
 pub async fn all_channel_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,
-    Query(_page): Query<Pagination>,
-) -> Result<Json<Vec<ChannelMember>>> {
+    Query(page): Query<Pagination>,
+) -> Result<Json<Vec<crate::app::user_lists::MemberWithTeamData>>> {
     let user_id = user.resolve(&auth);
+    let all = page.page.as_deref().map(str::trim) == Some("-1");
+    let (offset, limit) = page.window();
+    let limit = (!all).then_some(limit);
     Ok(Json(
-        read::memberships_for_user(&state, &auth, &user_id, None).await?,
+        crate::app::user_lists::channel_members(&state, &auth, &user_id, offset, limit).await?,
     ))
 }
 

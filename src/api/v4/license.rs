@@ -25,6 +25,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(client_license))
         .routes(routes!(load_metric))
         .routes(routes!(server_limits))
+        .routes(routes!(previous_trial_license))
+}
+
+/// The previous trial license (Enterprise: none, so the map of no license; Team Edition: 403
+/// as Mattermost's Team Edition answers).
+#[utoipa::path(get, path = "/api/v4/trial-license/prev", tag = "system",
+    responses((status = 200, description = "Client license map", body = std::collections::BTreeMap<String, String>),
+              (status = 403, description = "Team Edition build")))]
+pub async fn previous_trial_license(
+    State(state): State<AppState>,
+    Auth(_auth): Auth,
+) -> Result<Json<std::collections::BTreeMap<&'static str, String>>> {
+    Ok(Json(crate::app::trial_license::previous_trial(&state)?))
 }
 
 /// The bytes of the multipart field `license`.

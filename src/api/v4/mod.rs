@@ -11,6 +11,7 @@ pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod roles;
 pub mod search;
 pub mod sessions;
 pub mod statuses;
@@ -41,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(posts::routes())
         .merge(ephemeral::routes())
         .merge(reactions::routes())
+        .merge(roles::routes())
         .merge(preferences::routes())
         .merge(statuses::routes())
         .merge(threads::routes())

@@ -11,8 +11,10 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::auth::MaybeAuth;
+use crate::api::auth::{Auth, MaybeAuth};
 use crate::api::extract::{flag, Query};
+use crate::api::ids::{Ids, TeamId};
+use crate::app::client_reports::{self, ClientLog, PerfReport};
 use crate::app::system;
 use crate::build_info;
 use crate::error::Result;
@@ -22,6 +24,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(ping))
         .routes(routes!(client_config))
+        .routes(routes!(timezones))
+        .routes(routes!(team_notices))
+        .routes(routes!(mark_notices_viewed))
+        .routes(routes!(client_perf))
+        .routes(routes!(client_logs))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -251,4 +258,78 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
             .client_config(&state.entitlements(), &banner),
     );
     map
+}
+
+/// The time zone names the server supports.
+#[utoipa::path(get, path = "/api/v4/system/timezones", tag = "system",
+    responses((status = 200, description = "IANA zone names", body = Vec<String>)))]
+pub async fn timezones(Auth(_auth): Auth) -> Json<Vec<&'static str>> {
+    Json(crate::app::timezones::supported())
+}
+
+/// Product notices for a team: Townsquare has none.
+#[utoipa::path(get, path = "/api/v4/system/notices/{team_id}", tag = "system",
+    params(("team_id" = String, Path)),
+    responses((status = 200, description = "Notices (always empty)", body = Vec<serde_json::Value>)))]
+pub async fn team_notices(
+    Auth(_auth): Auth,
+    Ids(_team): Ids<TeamId>,
+) -> Json<Vec<serde_json::Value>> {
+    Json(Vec::new())
+}
+
+/// Marks notices as viewed (there are none to remember).
+#[utoipa::path(put, path = "/api/v4/system/notices/view", tag = "system",
+    request_body = Vec<String>,
+    responses((status = 200, description = "OK", body = serde_json::Value)))]
+pub async fn mark_notices_viewed(
+    Auth(_auth): Auth,
+    crate::api::extract::Json(_ids): crate::api::extract::Json<Vec<String>>,
+) -> Json<serde_json::Value> {
+    super::common::status_ok()
+}
+
+/// A client performance report: validated and counted, or dropped unread when
+/// `MetricsSettings.EnableClientMetrics` is off.
+#[utoipa::path(post, path = "/api/v4/client_perf", tag = "system", request_body = PerfReport,
+    responses((status = 200, description = "OK (an empty body when client metrics are off)", body = serde_json::Value),
+              (status = 400, description = "Malformed or invalid report")))]
+pub async fn client_perf(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let report = serde_json::from_slice::<PerfReport>(&body).map_err(|e| {
+        townsquare_sdk::AppError::invalid_body_param("submitPerformanceReport")
+            .with_detail(e.to_string())
+    });
+    if client_reports::submit_perf_report(&state, &auth, report)? {
+        Ok(super::common::status_ok().into_response())
+    } else {
+        Ok(StatusCode::OK.into_response())
+    }
+}
+
+/// A client log line, written into the server log (`level` `ERROR` logs as an error for
+/// system admins; everything else at debug). Answers the map as logged.
+#[utoipa::path(post, path = "/api/v4/logs", tag = "system", request_body = ClientLog,
+    responses((status = 200, description = "The logged line", body = BTreeMap<String, String>),
+              (status = 403, description = "Signed out, without EnableDeveloper"),
+              (status = 429, description = "Too many lines")))]
+pub async fn client_logs(
+    State(state): State<AppState>,
+    MaybeAuth(auth): MaybeAuth,
+    headers: axum::http::HeaderMap,
+    crate::api::extract::Json(line): crate::api::extract::Json<ClientLog>,
+) -> Result<Json<BTreeMap<&'static str, String>>> {
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let level = line.level.clone();
+    let message = client_reports::client_log(&state, auth.as_ref(), "anonymous", user_agent, line)?;
+    Ok(Json(BTreeMap::from([
+        ("level", level),
+        ("message", message),
+    ])))
 }

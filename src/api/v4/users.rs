@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use townsquare_sdk::model::User;
 use townsquare_sdk::AppError;
@@ -17,6 +17,7 @@ use crate::api::auth::{Auth, MaybeAuth};
 use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::permissions::Permission;
+use crate::app::user_lists;
 use crate::app::users::{
     self, read, sanitize_for, Creator, NewUser, UserFilter, UserPatch, UserSort,
 };
@@ -40,6 +41,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_active))
         .routes(routes!(user_image))
         .routes(routes!(reset_login_attempts))
+        .routes(routes!(channels_for_user))
+        .routes(routes!(users_stats))
+        .routes(routes!(users_stats_filtered))
+        .routes(routes!(known_users))
 }
 
 fn view(auth: Option<&crate::app::auth::AuthContext>, user: User, state: &AppState) -> User {
@@ -383,4 +388,146 @@ pub async fn reset_login_attempts(
     let user_id = user.resolve(&auth);
     read::reset_login_attempts(&state, &auth, &user_id).await?;
     Ok(status_ok())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UserChannelsQuery {
+    /// Also archived channels.
+    pub include_deleted: Option<String>,
+    /// With `include_deleted`: only channels archived after this instant (ms), and live ones.
+    pub last_delete_at: Option<String>,
+}
+
+/// Every channel the user belongs to, in all teams (direct and group channels included).
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/channels", tag = "users",
+    params(("user_id" = String, Path), UserChannelsQuery),
+    responses((status = 200, description = "Channels", body = Vec<Value>),
+              (status = 400, description = "Negative last_delete_at"),
+              (status = 403, description = "Another user's, without edit_other_users")))]
+pub async fn channels_for_user(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(user): Ids<UserIdOrMe>,
+    Query(query): Query<UserChannelsQuery>,
+) -> Result<Json<Vec<townsquare_sdk::model::Channel>>> {
+    let user_id = user.resolve(&auth);
+    // Mattermost reads an unparsable value as 0 and refuses a negative one.
+    let last_delete_at = query
+        .last_delete_at
+        .as_deref()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    if last_delete_at < 0 {
+        return Err(AppError::invalid_url_param("last_delete_at").into());
+    }
+    Ok(Json(
+        user_lists::channels(
+            &state,
+            &auth,
+            &user_id,
+            crate::api::extract::flag(&query.include_deleted),
+            last_delete_at,
+        )
+        .await?,
+    ))
+}
+
+/// Mattermost's `UsersStats`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsersStats {
+    pub total_users_count: i64,
+}
+
+/// How many active accounts there are (bots excluded).
+#[utoipa::path(get, path = "/api/v4/users/stats", tag = "users",
+    responses((status = 200, description = "Count", body = UsersStats)))]
+pub async fn users_stats(
+    State(state): State<AppState>,
+    Auth(_auth): Auth,
+) -> Result<Json<UsersStats>> {
+    Ok(Json(UsersStats {
+        total_users_count: user_lists::total_users(&state).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FilteredStatsQuery {
+    /// Members of this team.
+    pub in_team: Option<String>,
+    /// Members of this channel.
+    pub in_channel: Option<String>,
+    /// Count deactivated accounts too.
+    pub include_deleted: Option<String>,
+    /// Count bots too.
+    pub include_bots: Option<String>,
+    /// Comma-separated system roles.
+    pub roles: Option<String>,
+    /// Comma-separated team roles (with `in_team`).
+    pub team_roles: Option<String>,
+    /// Comma-separated channel roles (with `in_channel`).
+    pub channel_roles: Option<String>,
+}
+
+/// Role names from a comma-separated list, blanks skipped; `None` if one is malformed.
+fn role_list(raw: Option<&str>) -> Option<Vec<String>> {
+    let mut roles = Vec::new();
+    for role in raw.unwrap_or("").split(',') {
+        if role.trim().is_empty() {
+            continue;
+        }
+        if !crate::app::roles::is_valid_role_name(role) {
+            return None;
+        }
+        roles.push(role.to_string());
+    }
+    Some(roles)
+}
+
+/// Users counted by team, channel, roles and whether deactivated accounts and bots count.
+#[utoipa::path(get, path = "/api/v4/users/stats/filtered", tag = "users", params(FilteredStatsQuery),
+    responses((status = 200, description = "Count", body = UsersStats),
+              (status = 400, description = "A malformed id or role name"),
+              (status = 403, description = "No team or channel, without manage_system; or not allowed to see them")))]
+pub async fn users_stats_filtered(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Query(query): Query<FilteredStatsQuery>,
+) -> Result<Json<UsersStats>> {
+    let in_team = optional_id(query.in_team, "in_team")?;
+    let in_channel = optional_id(query.in_channel, "in_channel")?;
+    let roles =
+        role_list(query.roles.as_deref()).ok_or_else(|| AppError::invalid_url_param("roles"))?;
+    // Team and channel roles only mean something with their team or channel.
+    let team_roles = match in_team {
+        Some(_) => role_list(query.team_roles.as_deref())
+            .ok_or_else(|| AppError::invalid_url_param("teamRoles"))?,
+        None => Vec::new(),
+    };
+    let channel_roles = match in_channel {
+        Some(_) => role_list(query.channel_roles.as_deref())
+            .ok_or_else(|| AppError::invalid_url_param("channelRoles"))?,
+        None => Vec::new(),
+    };
+    let filter = user_lists::UserCountFilter {
+        include_deleted: crate::api::extract::flag(&query.include_deleted),
+        include_bots: crate::api::extract::flag(&query.include_bots),
+        in_team,
+        in_channel,
+        roles,
+        team_roles,
+        channel_roles,
+    };
+    Ok(Json(UsersStats {
+        total_users_count: user_lists::filtered_user_count(&state, &auth, &filter).await?,
+    }))
+}
+
+/// Ids of the users who share a channel with the caller.
+#[utoipa::path(get, path = "/api/v4/users/known", tag = "users",
+    responses((status = 200, description = "User ids", body = Vec<String>)))]
+pub async fn known_users(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<String>>> {
+    Ok(Json(user_lists::known_users(&state, &auth).await?))
 }
