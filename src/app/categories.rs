@@ -211,37 +211,13 @@ pub async fn create(
         collapsed: false,
         channel_ids: member_channels(state, user_id, team_id, input.channel_ids).await?,
     };
-    let originals = state.store.sidebar_categories(user_id, team_id).await?;
+    // Channels taken from Favorites stop being favorites in the same transaction.
     category.sort_order = state.store.create_sidebar_category(&category).await?;
-    // Channels taken from Favorites are no longer favorites.
-    let was_favorite: Vec<String> = originals
-        .iter()
-        .filter(|c| c.category_type == FAVORITES)
-        .flat_map(|c| c.channel_ids.iter())
-        .filter(|id| category.channel_ids.contains(id))
-        .cloned()
-        .collect();
-    if !was_favorite.is_empty() {
-        let prefs = favorite_prefs(user_id, &was_favorite);
-        state.store.delete_preferences(&prefs).await?;
-    }
     state.realtime.publish(
         Event::new("sidebar_category_created", to_user(user_id, team_id))
             .with("category_id", category.id.clone()),
     );
     Ok(category)
-}
-
-fn favorite_prefs(user_id: &str, channel_ids: &[String]) -> Vec<Preference> {
-    channel_ids
-        .iter()
-        .map(|id| Preference {
-            user_id: user_id.to_string(),
-            category: FAVORITE_CHANNEL.to_string(),
-            name: id.clone(),
-            value: "true".to_string(),
-        })
-        .collect()
 }
 
 fn to_user(user_id: &str, team_id: &str) -> Broadcast {

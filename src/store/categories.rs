@@ -235,7 +235,8 @@ impl Store {
     }
 
     /// Inserts a custom category after Favorites when Favorites is first, else first, with
-    /// `channel_ids` moved into it. Returns the new category's sort order.
+    /// `channel_ids` moved into it (and out of the `favorite_channel` preferences), in one
+    /// transaction. Returns the new category's sort order.
     pub async fn create_sidebar_category(&self, new: &SidebarCategory) -> Result<i64, StoreError> {
         with_tx!(self, |tx| async {
             let existing: Vec<(String, String)> = sqlx::query_as(
@@ -269,6 +270,15 @@ impl Store {
                     .bind(&new.team_id)
                     .execute(&mut **tx)
                     .await?;
+                // A channel in a custom category is not a favorite any more.
+                sqlx::query(
+                    "DELETE FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3",
+                )
+                .bind(&new.user_id)
+                .bind(FAVORITE_CHANNEL)
+                .bind(channel_id)
+                .execute(&mut **tx)
+                .await?;
                 sqlx::query(
                     "INSERT INTO sidebar_channels (channel_id, user_id, category_id, sort_order) VALUES ($1, $2, $3, $4)",
                 )

@@ -379,6 +379,33 @@ async fn favorites_follow_the_favorite_channel_preferences_both_ways() {
         home(&categories(&server, &w.bob, &w.team_id).await, &dev),
         "channels"
     );
+
+    // A new custom category that takes a favorite: no longer a favorite, in the same step.
+    server
+        .put_as(
+            &w.bob.token,
+            &prefs,
+            &json!([{"user_id": w.bob.id, "category": "favorite_channel", "name": dev, "value": "true"}]),
+        )
+        .await
+        .assert_status(200);
+    let created = create(
+        &server,
+        &w.bob,
+        &w.team_id,
+        json!({"user_id": w.bob.id, "team_id": w.team_id, "display_name": "Work", "channel_ids": [dev]}),
+    )
+    .await;
+    let all = categories(&server, &w.bob, &w.team_id).await;
+    assert_eq!(home(&all, &dev), "custom");
+    assert!(holds(of(&all, created["id"].as_str().unwrap()), &dev));
+    server
+        .get_as(
+            &w.bob.token,
+            &format!("{prefs}/favorite_channel/name/{dev}"),
+        )
+        .await
+        .assert_error(404, "app.preference.get.app_error");
 }
 
 #[tokio::test]
