@@ -7,7 +7,6 @@ use serde::Deserialize;
 use townsquare_sdk::model::{Post, PostList};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::{access, ChannelAccess};
 use crate::app::mention_index::MentionIndex;
@@ -16,6 +15,7 @@ use crate::app::permissions::Permission;
 use crate::error::Result;
 use crate::id::{is_valid_id, new_id};
 use crate::realtime::events;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::posts::{ChannelPage, MentionInfo, PostEffects};
 use crate::time::now_ms;

@@ -5,13 +5,13 @@ use serde::Deserialize;
 use townsquare_sdk::model::{PostList, Preference};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::access;
 use crate::app::permissions::Permission;
 use crate::app::posts::post_list;
 use crate::error::Result;
 use crate::id::is_valid_id;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::preferences::{FlaggedFilter, FLAGGED_POST};
 

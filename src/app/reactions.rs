@@ -7,7 +7,6 @@ use serde::Deserialize;
 use townsquare_sdk::model::{Post, Reaction};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::{access, ChannelAccess};
 use crate::app::permissions::Permission;
@@ -15,6 +14,7 @@ use crate::app::posts::post_not_found;
 use crate::error::Result;
 use crate::id::is_valid_id;
 use crate::realtime::events;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::reactions::SaveReaction;
 use crate::time::now_ms;

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use townsquare_sdk::model::{Preference, Status};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::preferences::require_self_or_editor;
 use crate::app::users::missing_account;
 use crate::error::Result;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::statuses::StatusRow;
 use crate::time::now_ms;

@@ -4,7 +4,6 @@ use serde::Deserialize;
 use townsquare_sdk::model::{default_channel_notify_props, Channel, Post, Team, TeamMember, User};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::channels::TOWN_SQUARE;
 use crate::app::permissions::{any_grants, Permission};
@@ -12,6 +11,7 @@ use crate::app::system_posts;
 use crate::error::Result;
 use crate::id::new_id;
 use crate::realtime::{events, notify};
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::is_unique_violation;
 use crate::store::membership::NewChannelMember;

@@ -4,7 +4,6 @@ use serde::Deserialize;
 use townsquare_sdk::model::{default_notify_props, default_timezone, StringMap, User};
 use townsquare_sdk::AppError;
 
-use crate::serde_util::nullable;
 use crate::app::auth::AuthContext;
 use crate::app::permissions::{Permission, SYSTEM_ROLES};
 use crate::app::validation;
@@ -12,6 +11,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::id::new_id;
 use crate::realtime::events;
+use crate::serde_util::nullable;
 use crate::state::AppState;
 use crate::store::{is_unique_violation, StoreError};
 use crate::time::now_ms;

@@ -33,6 +33,7 @@ pub mod statuses;
 pub mod teams;
 pub mod terms;
 pub mod threads;
+pub mod user_delete;
 pub mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
