@@ -1,5 +1,7 @@
 //! `townsquare user ...`: mmctl's verbs for accounts, run against the database.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use clap::Subcommand;
 use townsquare_sdk::model::User;
@@ -120,6 +122,9 @@ async fn run(state: &AppState, command: &UserCommand) -> anyhow::Result<()> {
             let password = match password {
                 Some(p) => p.clone(),
                 None => {
+                    if std::io::stdin().is_terminal() {
+                        eprint!("Password for {username}: ");
+                    }
                     let mut line = String::new();
                     std::io::stdin().read_line(&mut line)?;
                     line.trim_end_matches(['\r', '\n']).to_string()
