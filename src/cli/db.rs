@@ -69,7 +69,7 @@ async fn run(store: &Store, command: &DbCommand) -> anyhow::Result<()> {
             for row in migrate::status(store).await? {
                 let state = match (row.applied_at, row.unknown) {
                     (_, true) => "applied by a newer Townsquare".to_string(),
-                    (Some(at), false) => format!("applied {}", utc_seconds(at)),
+                    (Some(at), false) => format!("applied at {}", utc_seconds(at)),
                     (None, false) => "pending".to_string(),
                 };
                 rows.push(vec![row.version.to_string(), row.name, state]);
