@@ -1,8 +1,13 @@
 //! The `townsquare` command line.
 
+#[macro_use]
+mod out;
+mod confirm;
+mod db;
 mod license;
+mod table;
+mod user;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -11,10 +16,19 @@ use serde_json::json;
 
 use crate::config::{self, Config, MattermostEnv, RuntimeEnv};
 use crate::server::{self, Server};
-use crate::store::{self, migrate};
+
+const EXAMPLES: &str = "Examples:
+  townsquare                                  # serve on :8065 with ./data/townsquare.db
+  townsquare serve --listen 127.0.0.1:9000
+  townsquare user create --email admin@example.com --username admin --system-admin
+  townsquare db status
+  townsquare config check
+
+Settings: config/townsquare.toml (or --config FILE), then MM_<SECTION>_<KEY> variables.";
 
 #[derive(Debug, Parser)]
-#[command(name = "townsquare", about = "Team chat server speaking the Mattermost API v4", version = crate::build_info::VERSION)]
+#[command(name = "townsquare", about = "Team chat server speaking the Mattermost API v4",
+    version = crate::build_info::VERSION, after_help = EXAMPLES)]
 pub struct Cli {
     /// Config file (TOML or JSON). Default: config/townsquare.toml when it exists.
     #[arg(long, global = true, value_name = "PATH")]
@@ -26,40 +40,58 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (the default).
+    #[command(
+        after_help = "Examples:\n  townsquare serve\n  townsquare serve --listen :9000\n  \
+        townsquare serve --data-source postgres://user:pw@localhost/townsquare"
+    )]
     Serve {
         /// Overrides ServiceSettings.ListenAddress, e.g. ":8065" or "127.0.0.1:8065".
-        #[arg(long)]
+        #[arg(long, value_name = "ADDRESS")]
         listen: Option<String>,
-        /// Overrides SqlSettings.DataSource.
-        #[arg(long)]
+        /// Overrides SqlSettings.DataSource: an SQLite file path or a postgres:// URL.
+        #[arg(long, value_name = "SOURCE")]
         data_source: Option<String>,
     },
     /// Print edition, version and git commit.
+    #[command(after_help = "Examples:\n  townsquare version")]
     Version,
     /// Configuration tools.
+    #[command(after_help = "Examples:\n  townsquare config check\n  townsquare config show")]
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Database tools; they work with the server stopped or running.
+    /// Database tools: migrations, status, rollback, logical dump.
+    #[command(
+        after_help = "Examples:\n  townsquare db status\n  townsquare db dump -o backup.jsonl\n  \
+        townsquare db rollback --to 4"
+    )]
     Db {
         #[command(subcommand)]
-        command: DbCommand,
+        command: db::DbCommand,
     },
     /// Print the OpenAPI document.
+    #[command(after_help = "Examples:\n  townsquare openapi > openapi.json")]
     Openapi,
-    /// User administration; works with the server stopped or running.
+    /// User administration (mmctl's verbs); works on the database directly, no login needed.
+    #[command(after_help = "Examples:\n  \
+        townsquare user create --email admin@example.com --username admin --system-admin\n  \
+        townsquare user list\n  townsquare user deactivate alice\n  townsquare user delete alice")]
     User {
         #[command(subcommand)]
-        command: UserCommand,
+        command: user::UserCommand,
     },
     /// License administration; works with the server stopped or running (and, in the
     /// Enterprise build, the vendor tools keygen, sign and inspect).
+    #[command(after_help = "Examples:\n  \
+        townsquare license upload licenses/dev/sample-enterprise.townsquare-license\n  \
+        townsquare license show\n  townsquare license remove")]
     License {
         #[command(subcommand)]
         command: license::LicenseCommand,
     },
     /// Edition tools.
+    #[command(after_help = "Examples:\n  townsquare edition check")]
     Edition {
         #[command(subcommand)]
         command: license::EditionCommand,
@@ -67,59 +99,18 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Create a user (the very first user is always a system admin).
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        username: String,
-        /// The password; read from standard input when absent (keeps it out of `ps`).
-        #[arg(long)]
-        password: Option<String>,
-        /// Make the user a system admin.
-        #[arg(long)]
-        system_admin: bool,
-    },
-    /// List users.
-    List {
-        #[arg(long, default_value_t = 0)]
-        page: i64,
-        #[arg(long, default_value_t = 200)]
-        per_page: i64,
-    },
-    /// Forget failed login attempts against a user's account.
-    ResetAttempts {
-        /// Username or email.
-        user: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Validate the configuration without starting the server.
+    /// Validate the configuration without starting the server; warns about `MM_` variables
+    /// that match no setting.
+    #[command(after_help = "Examples:\n  townsquare config check\n  \
+        MM_SQLSETTINGS_DATASOURCE=postgres://localhost/townsquare townsquare config check\n  \
+        townsquare --config /etc/townsquare.toml config check")]
     Check,
-    /// Print the effective configuration (data source password redacted).
+    /// Print the effective configuration as JSON (data source password redacted).
+    #[command(
+        after_help = "Examples:\n  townsquare config show\n  townsquare config show | jq .SqlSettings"
+    )]
     Show,
-}
-
-#[derive(Debug, Subcommand)]
-enum DbCommand {
-    /// Apply pending migrations.
-    Migrate,
-    /// List migrations and whether they are applied.
-    Status,
-    /// Revert migrations newer than VERSION (0 reverts everything).
-    Rollback {
-        #[arg(long, value_name = "VERSION")]
-        to: i64,
-    },
-    /// Write a deterministic logical dump of every table and row (JSON lines).
-    Dump {
-        /// Output file; standard output when absent.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-    },
 }
 
 /// Entry point used by `main`. Returns the process exit code.
@@ -127,11 +118,18 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => 0,
+        // The reader of our output has gone (`| head`): nothing more to say.
+        Err(err) if out::is_broken_pipe(&err) => 0,
         Err(err) => {
             eprintln!("error: {err:#}");
             1
         }
     }
+}
+
+/// A table row from string-like cells.
+fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
+    cells.iter().map(|c| c.to_string()).collect()
 }
 
 fn load_config(cli: &Cli, overrides: serde_json::Value) -> anyhow::Result<Config> {
@@ -141,6 +139,15 @@ fn load_config(cli: &Cli, overrides: serde_json::Value) -> anyhow::Result<Config
         overrides,
     )?;
     Ok(config)
+}
+
+/// Every `MM_` variable that sets nothing, one warning each.
+fn unknown_env_warnings() -> Vec<String> {
+    MattermostEnv::from_process()
+        .unknown()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -159,31 +166,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }) => serve(&cli, listen.clone(), data_source.clone()),
         Some(Command::Version) => {
             let edition = crate::edition::build_extensions().edition.edition();
-            println!(
+            outln!(
                 "Townsquare {} {}",
                 edition.display_name(),
                 crate::build_info::VERSION
-            );
-            println!(
+            )?;
+            outln!(
                 "API compatible with Mattermost {}",
                 crate::build_info::COMPATIBLE_MATTERMOST_VERSION
-            );
-            println!(
+            )?;
+            outln!(
                 "Git commit {} ({})",
                 crate::build_info::GIT_HASH,
                 crate::build_info::COMMIT_DATE
-            );
+            )?;
             Ok(())
         }
         Some(Command::Config { command }) => {
             let config = load_config(&cli, json!({}))?;
             RuntimeEnv::from_process_env()?;
             match command {
-                ConfigCommand::Check => println!("configuration is valid"),
+                ConfigCommand::Check => {
+                    for warning in unknown_env_warnings() {
+                        eprintln!("warning: {warning}");
+                    }
+                    outln!("configuration is valid")?;
+                }
                 ConfigCommand::Show => {
                     let mut shown = config.clone();
                     shown.sql.data_source = config.sql.redacted_data_source();
-                    println!("{}", serde_json::to_string_pretty(&shown)?);
+                    outln!("{}", serde_json::to_string_pretty(&shown)?)?;
                 }
             }
             Ok(())
@@ -191,13 +203,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Db { command }) => {
             let config = load_config(&cli, json!({}))?;
             crate::logging::init(&config.log)?;
-            runtime()?.block_on(db_command(&config, command))
+            runtime()?.block_on(db::db_command(&config, command))
         }
         Some(Command::User { command }) => {
             let config = load_config(&cli, json!({}))?;
             let runtime_env = RuntimeEnv::from_process_env()?;
             crate::logging::init(&config.log)?;
-            runtime()?.block_on(user_command(config, runtime_env, command))
+            runtime()?.block_on(user::user_command(config, runtime_env, command))
         }
         Some(Command::License { command }) => {
             let config = load_config(&cli, json!({}))?;
@@ -216,7 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::Openapi) => {
-            println!("{}", crate::api::openapi().to_pretty_json()?);
+            outln!("{}", crate::api::openapi().to_pretty_json()?)?;
             Ok(())
         }
     }
@@ -233,138 +245,73 @@ fn serve(cli: &Cli, listen: Option<String>, data_source: Option<String>) -> anyh
     let config = load_config(cli, overrides)?;
     let runtime_env = RuntimeEnv::from_process_env()?;
     crate::logging::init(&config.log)?;
+    for warning in unknown_env_warnings() {
+        tracing::warn!("{warning}");
+    }
     runtime()?.block_on(async move {
         let server = Server::build(config, runtime_env).await?;
         server.run(server::shutdown_signal()).await
     })
 }
 
-async fn db_command(config: &Config, command: &DbCommand) -> anyhow::Result<()> {
-    let store = store::connect(&config.sql)
-        .await
-        .with_context(|| format!("cannot open database {}", config.sql.redacted_data_source()))?;
-    let result = async {
-        match command {
-            DbCommand::Migrate => {
-                let applied = migrate::migrate(&store).await?;
-                println!(
-                    "applied {} migration(s); schema version {}",
-                    applied.len(),
-                    migrate::latest_version()
-                );
-            }
-            DbCommand::Status => {
-                for row in migrate::status(&store).await? {
-                    let state = match (row.applied_at, row.unknown) {
-                        (_, true) => "applied by a newer Townsquare".to_string(),
-                        (Some(at), false) => format!("applied at {at}"),
-                        (None, false) => "pending".to_string(),
-                    };
-                    println!("{:>4}  {:<40} {state}", row.version, row.name);
-                }
-            }
-            DbCommand::Rollback { to } => {
-                let reverted = migrate::rollback(&store, *to).await?;
-                println!("reverted {} migration(s): {reverted:?}", reverted.len());
-            }
-            DbCommand::Dump { output } => match output {
-                Some(path) => {
-                    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-                    store::dump::write_jsonl(&store, &mut file).await?;
-                    file.flush()?;
-                }
-                None => {
-                    let stdout = std::io::stdout();
-                    let mut out = std::io::BufWriter::new(stdout.lock());
-                    store::dump::write_jsonl(&store, &mut out).await?;
-                    out.flush()?;
-                }
-            },
-        }
-        anyhow::Ok(())
-    }
-    .await;
-    store.close().await;
-    result
-}
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
 
-async fn user_command(
-    config: Config,
-    runtime_env: RuntimeEnv,
-    command: &UserCommand,
-) -> anyhow::Result<()> {
-    let state = server::offline_state(config, runtime_env).await?;
-    let result = async {
-        match command {
-            UserCommand::Create {
-                email,
-                username,
-                password,
-                system_admin,
-            } => {
-                let password = match password {
-                    Some(p) => p.clone(),
-                    None => {
-                        let mut line = String::new();
-                        std::io::stdin().read_line(&mut line)?;
-                        line.trim_end_matches(['\r', '\n']).to_string()
-                    }
-                };
-                let input = crate::app::users::NewUser {
-                    username: username.clone(),
-                    email: email.clone(),
-                    password,
-                    ..Default::default()
-                };
-                let creator = crate::app::users::Creator::Cli {
-                    system_admin: *system_admin,
-                };
-                let user = crate::app::users::create_user(&state, input, creator)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.app().message))?;
-                println!(
-                    "created user {} ({}) with roles \"{}\"",
-                    user.username, user.id, user.roles
-                );
-            }
-            UserCommand::List { page, per_page } => {
-                let filter = crate::store::users::UserFilter::default();
-                let users = state
-                    .store
-                    .list_users(&filter, page * per_page, (*per_page).clamp(1, 1000))
-                    .await?;
-                println!(
-                    "{:<26}  {:<24} {:<32} {:<28} active",
-                    "id", "username", "email", "roles"
-                );
-                for user in users {
-                    println!(
-                        "{:<26}  {:<24} {:<32} {:<28} {}",
-                        user.id,
-                        user.username,
-                        user.email,
-                        user.roles,
-                        if user.is_active() { "yes" } else { "no" }
-                    );
+    use super::Cli;
+
+    /// Every option and argument of every subcommand says what it is for, and every
+    /// subcommand shows examples.
+    #[test]
+    fn help_describes_every_option_and_has_examples() {
+        fn walk(command: &clap::Command, path: &str, problems: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if ["help", "version"].contains(&id) {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    problems.push(format!("{path}: --{id} has no description"));
                 }
             }
-            UserCommand::ResetAttempts { user } => {
-                let key = user.to_lowercase();
-                let found = match state.store.user_by_username(&key).await? {
-                    Some(found) => Some(found),
-                    None => state.store.user_by_email(&key).await?,
-                };
-                let found = found.ok_or_else(|| anyhow::anyhow!("no user {user}"))?;
-                let cleared = state.store.clear_login_attempts_for_user(&found.id).await?;
-                println!(
-                    "cleared {cleared} failed-login counter(s) for {}",
-                    found.username
-                );
+            let is_group = command.get_subcommands().next().is_some();
+            let examples = command
+                .get_after_help()
+                .or(command.get_after_long_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            if (!is_group || path != "townsquare")
+                && !examples.contains("Examples:")
+                && command.get_name() != "help"
+            {
+                problems.push(format!("{path}: no Examples section"));
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), problems);
             }
         }
-        anyhow::Ok(())
+        let mut problems = Vec::new();
+        walk(&Cli::command(), "townsquare", &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
-    .await;
-    state.store.close().await;
-    result
+
+    #[test]
+    fn destructive_commands_take_yes_confirm_and_force() {
+        for args in [
+            &[
+                "townsquare",
+                "db",
+                "rollback",
+                "--to",
+                "0",
+                "--yes",
+                "--force",
+            ][..],
+            &["townsquare", "db", "rollback", "--to", "0", "--confirm"][..],
+            &["townsquare", "user", "delete", "alice", "--confirm"][..],
+            &["townsquare", "license", "remove", "--yes", "--force"][..],
+        ] {
+            Cli::try_parse_from(args.iter().copied()).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+    }
 }

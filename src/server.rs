@@ -1,5 +1,7 @@
 //! Start-up, serving and graceful shutdown.
 
+pub mod instance_lock;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,6 +19,8 @@ use crate::store::{self, migrate, Store};
 pub struct Server {
     state: AppState,
     listener: TcpListener,
+    /// Tells destructive command-line tools that this database is in use.
+    instance_lock: instance_lock::InstanceLock,
 }
 
 impl Server {
@@ -42,6 +46,12 @@ impl Server {
     ) -> anyhow::Result<Self> {
         crate::realtime::limits::raise_open_files();
         let store = open_store(&config).await?;
+        let instance_lock = instance_lock::try_acquire(&store, instance_lock::Mode::Shared)
+            .await?
+            .context(
+                "a townsquare maintenance command (db rollback, user delete, license remove) is \
+                 running on this database; start the server once it has finished",
+            )?;
         let extensions = crate::edition::build_extensions();
         tracing::info!(
             edition = extensions.edition.edition().display_name(),
@@ -55,7 +65,11 @@ impl Server {
         ));
         let state = AppState::new(config, runtime, store, extensions);
         crate::app::licensing::start(&state).await;
-        Ok(Self { state, listener })
+        Ok(Self {
+            state,
+            listener,
+            instance_lock,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -123,6 +137,7 @@ impl Server {
         let _ = auth_listener.await;
         served?;
         state.store.close().await;
+        self.instance_lock.release().await;
         tracing::info!("stopped");
         Ok(())
     }

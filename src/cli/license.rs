@@ -12,6 +12,7 @@ use clap::Subcommand;
 use townsquare_sdk::license::format_utc;
 use townsquare_sdk::{Edition, Feature, LicenseSnapshot, LicenseState, LoadMode};
 
+use super::confirm::{self, Confirmation};
 use crate::app::licensing;
 use crate::config::{Config, RuntimeEnv};
 use crate::server;
@@ -24,16 +25,32 @@ use crate::time::now_ms;
 pub enum LicenseCommand {
     /// Verify a license file, check its dates and seats, store it and make it the active
     /// license (Enterprise build).
+    #[command(
+        after_help = "Examples:\n  townsquare license upload customer.townsquare-license\n  \
+        MM_SERVICEENVIRONMENT=dev townsquare license upload licenses/dev/sample-enterprise.townsquare-license"
+    )]
     Upload {
         /// The .townsquare-license file.
         file: PathBuf,
     },
-    /// Remove the active license; the stored copy is kept.
-    Remove,
+    /// Remove the active license: licensed features stop; the stored copy is kept and can be
+    /// uploaded again. Shows the license and asks first.
+    #[command(
+        after_help = "Examples:\n  townsquare license remove\n  townsquare license remove --yes          # scripts\n  \
+        townsquare license remove --yes --force  # while a server runs (it follows within seconds)"
+    )]
+    Remove {
+        #[command(flatten)]
+        confirmation: Confirmation,
+    },
     /// Show the license this binary would have in force, and where it comes from.
+    #[command(after_help = "Examples:\n  townsquare license show")]
     Show,
     /// Vendor: generate a signing key pair KID.key (secret) and KID.pub.
     #[cfg(feature = "enterprise")]
+    #[command(
+        after_help = "Examples:\n  townsquare license keygen --kid ts-prod-2 --out-dir /secure/place"
+    )]
     Keygen {
         /// The key id, e.g. ts-prod-2.
         #[arg(long)]
@@ -44,6 +61,8 @@ pub enum LicenseCommand {
     },
     /// Vendor: sign a license payload (JSON). The key id is the key file's stem.
     #[cfg(feature = "enterprise")]
+    #[command(after_help = "Examples:\n  \
+        townsquare license sign --key licenses/dev/ts-dev-1.key payload.json -o trial.townsquare-license")]
     Sign {
         /// The signing key file, e.g. licenses/dev/ts-dev-1.key.
         #[arg(long)]
@@ -51,12 +70,13 @@ pub enum LicenseCommand {
         /// The payload JSON; its exact bytes are signed.
         payload: PathBuf,
         /// Output file; standard output when absent.
-        #[arg(long, short)]
+        #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Vendor: verify a license file against every compiled-in key and print it, with its
     /// state now.
     #[cfg(feature = "enterprise")]
+    #[command(after_help = "Examples:\n  townsquare license inspect customer.townsquare-license")]
     Inspect {
         /// The .townsquare-license file.
         file: PathBuf,
@@ -67,6 +87,9 @@ pub enum LicenseCommand {
 pub enum EditionCommand {
     /// Preflight: what the database holds per licensed feature, and what this binary with
     /// its license will do with it. Changes nothing.
+    #[command(
+        after_help = "Examples:\n  townsquare edition check\n  townsquare --config prod.toml edition check"
+    )]
     Check,
 }
 
@@ -97,28 +120,23 @@ pub async fn license_command(
             LicenseCommand::Upload { file } => {
                 let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
-                let license = licensing::upload(&state, &bytes)
-                    .await
-                    .map_err(app_error)?;
-                println!(
+                let license = licensing::upload(&state, &bytes).await.map_err(app_error)?;
+                outln!(
                     "license {} uploaded and active: {} for {}, {} users, until {}",
                     license.id,
                     license.sku_name,
                     license.customer.company,
                     license.features.users,
                     format_utc(license.expires_at)
-                );
-                println!("running servers pick it up within a few seconds");
+                )?;
+                outln!("running servers pick it up within a few seconds")?;
             }
-            LicenseCommand::Remove => {
-                licensing::remove(&state).await.map_err(app_error)?;
-                println!("license removed (the stored copy is kept); running servers follow within a few seconds");
-            }
+            LicenseCommand::Remove { confirmation } => remove(&state, *confirmation).await?,
             LicenseCommand::Show => {
                 let snapshot = licensing::evaluate(&state, LoadMode::DryRun).await;
-                print!("{}", describe_snapshot(&state, &snapshot));
+                out!("{}", describe_snapshot(&state, &snapshot))?;
                 let rows = state.store.license_rows().await?;
-                println!(
+                outln!(
                     "stored licenses: {}; ActiveLicenseId: {}",
                     rows.stored,
                     if rows.active_license_id.is_empty() {
@@ -126,7 +144,7 @@ pub async fn license_command(
                     } else {
                         rows.active_license_id.as_str()
                     }
-                );
+                )?;
             }
             #[cfg(feature = "enterprise")]
             _ => unreachable!("vendor commands return early"),
@@ -135,6 +153,52 @@ pub async fn license_command(
     }
     .await;
     state.store.close().await;
+    result
+}
+
+/// `license remove`: what goes, then the usual confirmation and server check.
+async fn remove(state: &AppState, confirmation: Confirmation) -> anyhow::Result<()> {
+    let rows = state.store.license_rows().await?;
+    let snapshot = licensing::evaluate(state, LoadMode::DryRun).await;
+    let installed = snapshot.entitlements.installed();
+    if rows.active_license_id.is_empty() && installed.is_none() {
+        outln!("no active license: nothing to remove")?;
+        return Ok(());
+    }
+    let lock = confirm::lock_out_servers(&state.store, confirmation).await?;
+    let result = async {
+        match installed {
+            Some(installed) => {
+                let license = &installed.license;
+                outln!(
+                    "This deactivates license {} ({}) for {} <{}>, {} users, expiring {}.",
+                    license.id,
+                    license.sku_name,
+                    license.customer.company,
+                    license.customer.email,
+                    license.features.users,
+                    format_utc(license.expires_at)
+                )?;
+            }
+            None => outln!(
+                "This clears the active license id {} (it cannot be used by this binary).",
+                rows.active_license_id
+            )?,
+        }
+        outln!(
+            "Licensed features stop at once on every server using this database; their data is \
+             kept. The stored license stays in the database: upload the same file again to \
+             re-activate it."
+        )?;
+        confirm::confirm(confirmation)?;
+        licensing::remove(state).await.map_err(app_error)?;
+        outln!("license removed (the stored copy is kept); running servers follow within a few seconds")?;
+        anyhow::Ok(())
+    }
+    .await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
     result
 }
 
@@ -245,11 +309,11 @@ fn keygen(kid: &str, out_dir: &Path) -> anyhow::Result<()> {
     secret.write_all(pair.signing_key.as_bytes())?;
     secret.write_all(b"\n")?;
     std::fs::write(&public_path, format!("{}\n", pair.public_key))?;
-    println!(
+    outln!(
         "wrote {} (keep it secret) and {} (compile it in: licenses/keys/{kid}.pub)",
         secret_path.display(),
         public_path.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -267,7 +331,7 @@ fn sign(key: &Path, payload: &Path, output: Option<&Path>) -> anyhow::Result<()>
         .with_context(|| format!("cannot sign {}", payload.display()))?;
     match output {
         Some(path) => std::fs::write(path, &armoured)?,
-        None => print!("{armoured}"),
+        None => out!("{armoured}")?,
     }
     Ok(())
 }
@@ -280,7 +344,7 @@ fn inspect(file: &Path) -> anyhow::Result<()> {
     let inspected = crate::edition::vendor::inspect(&text, now)
         .map_err(|e| anyhow::anyhow!("{} ({})", e.message(), e.id()))?;
     let license = &inspected.license;
-    println!(
+    outln!(
         "signature: valid, key {}{}",
         inspected.kid,
         if inspected.is_development {
@@ -288,25 +352,25 @@ fn inspect(file: &Path) -> anyhow::Result<()> {
         } else {
             " (production key)"
         }
-    );
-    println!("state now: {}", state_name(license.state_at(now)));
-    println!(
+    )?;
+    outln!("state now: {}", state_name(license.state_at(now)))?;
+    outln!(
         "dates: issued {}, starts {}, expires {}, grace until {}",
         format_utc(license.issued_at),
         format_utc(license.starts_at),
         format_utc(license.expires_at),
         format_utc(license.grace_ends_at())
-    );
+    )?;
     let granted: Vec<&str> = license
         .features
         .granted()
         .iter()
         .map(Feature::json_key)
         .collect();
-    println!("features granted: {}", granted.join(", "));
-    println!("payload:");
+    outln!("features granted: {}", granted.join(", "))?;
+    outln!("payload:")?;
     let pretty: serde_json::Value = serde_json::from_slice(&inspected.payload)?;
-    println!("{}", serde_json::to_string_pretty(&pretty)?);
+    outln!("{}", serde_json::to_string_pretty(&pretty)?)?;
     Ok(())
 }
 
@@ -324,7 +388,7 @@ pub async fn edition_check(config: Config, runtime_env: RuntimeEnv) -> anyhow::R
     );
     let result = edition_report(&state, &status).await;
     state.store.close().await;
-    print!("{}", result?);
+    out!("{}", result?)?;
     Ok(())
 }
 
@@ -446,13 +510,15 @@ async fn edition_report(
     ));
 
     out.push('\n');
-    out.push_str(&format!(
-        "{:<26} {:<60} {}\n",
-        "feature", "data held", "with this binary and license"
-    ));
+    let mut table = vec![super::row([
+        "feature",
+        "data held",
+        "with this binary and license",
+    ])];
     for (feature, data, action) in rows {
-        out.push_str(&format!("{feature:<26} {data:<60} {action}\n"));
+        table.push(vec![feature.to_owned(), data, action]);
     }
+    out.push_str(&super::table::render(&table));
     out.push_str(
         "\nNo edition switch deletes or rewrites data: switching runs no migration, and data a \
          build cannot use is kept as it is (docs/editions.md).\n",

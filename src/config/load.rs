@@ -23,10 +23,75 @@ pub enum LoadError {
     Missing(PathBuf),
     #[error("config file {0} must end in .toml or .json")]
     UnknownFormat(PathBuf),
-    #[error("invalid configuration: {0}")]
+    #[error("invalid configuration: {}", describe_figment(.0))]
     Figment(Box<figment::Error>),
+    // Not a `#[from]` source: the message is already in ours, and error chains (`{:#}`) would
+    // print it twice.
     #[error("invalid configuration: {0}")]
-    Invalid(#[from] ConfigError),
+    Invalid(ConfigError),
+}
+
+impl From<ConfigError> for LoadError {
+    fn from(err: ConfigError) -> Self {
+        LoadError::Invalid(err)
+    }
+}
+
+/// One line per problem, each naming the key (`Section.Key`, without figment's profile prefix),
+/// the value when there is one, what is allowed, and the file it came from.
+fn describe_figment(error: &figment::Error) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for error in error.clone() {
+        let key = error.path.join(".");
+        let source = error
+            .metadata
+            .as_ref()
+            .and_then(|md| md.source.as_ref())
+            .map(|source| format!(" (in {source})"))
+            .unwrap_or_default();
+        let line = match &error.kind {
+            // Our own messages (environment variables) already say everything.
+            figment::error::Kind::Message(message) if key.is_empty() => message.clone(),
+            figment::error::Kind::InvalidType(actual, expected)
+            | figment::error::Kind::InvalidValue(actual, expected) => format!(
+                "{key} = {actual} is not allowed: expected {}{source}",
+                plain_expectation(expected)
+            ),
+            figment::error::Kind::UnknownField(field, known) => {
+                let full = if key.is_empty() {
+                    field.clone()
+                } else if key.ends_with(field.as_str()) {
+                    key.clone()
+                } else {
+                    format!("{key}.{field}")
+                };
+                format!(
+                    "unknown key {full}{source}; the keys of this section are: {}",
+                    known.join(", ")
+                )
+            }
+            kind if key.is_empty() => format!("{kind}{source}"),
+            kind => format!("{key}: {kind}{source}"),
+        };
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    lines.join("; ")
+}
+
+/// serde's type names in words an admin knows.
+fn plain_expectation(expected: &str) -> String {
+    let integer = [
+        "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "usize", "isize",
+    ];
+    if integer.iter().any(|t| expected.contains(t)) {
+        "a whole number".to_owned()
+    } else if expected.contains("bool") {
+        "true or false".to_owned()
+    } else {
+        expected.to_owned()
+    }
 }
 
 /// Loads and validates the configuration.
@@ -165,6 +230,48 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("ListenAdress"), "{err}");
+        assert!(
+            err.contains("unknown key ServiceSettings.ListenAdress "),
+            "{err}"
+        );
+        assert!(!err.contains("default."), "{err}");
+    }
+
+    #[test]
+    fn env_error_is_printed_once_without_profile_prefix() {
+        let err = load(
+            None,
+            env(&[("MM_SQLSETTINGS_MAXOPENCONNS", "ten")]),
+            json!({}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err.matches("MM_SQLSETTINGS_MAXOPENCONNS").count(),
+            1,
+            "{err}"
+        );
+        assert!(!err.contains("default."), "{err}");
+        assert!(err.contains("\"ten\""), "{err}");
+        assert!(err.contains("a whole number"), "{err}");
+    }
+
+    #[test]
+    fn file_type_error_names_key_value_and_allowed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[TeamSettings]\nEnableOpenServer = \"yes\"\n").unwrap();
+        let err = load(Some(&path), env(&[]), json!({}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err.matches("TeamSettings.EnableOpenServer").count(),
+            1,
+            "{err}"
+        );
+        assert!(!err.contains("default."), "{err}");
+        assert!(err.contains("yes"), "{err}");
+        assert!(err.contains("true or false"), "{err}");
     }
 
     #[test]
@@ -178,6 +285,12 @@ mod tests {
         assert!(err.contains("SqlSettings.SqliteSynchronous"), "{err}");
         assert!(err.contains("sometimes"), "{err}");
         assert!(err.contains("full"), "{err}");
+        // Shown as an error chain (as `main` does), the message appears once.
+        let chained = format!(
+            "{:#}",
+            anyhow::Error::new(load(Some(&path), env(&[]), json!({})).unwrap_err())
+        );
+        assert_eq!(chained.matches("sometimes").count(), 1, "{chained}");
     }
 }
 

@@ -9,7 +9,7 @@ mod load;
 mod model;
 mod validate;
 
-pub use env::MattermostEnv;
+pub use env::{MattermostEnv, UnknownVariable, ENVIRONMENT_ONLY};
 pub use load::{load, ConfigSource, LoadError};
 pub use model::*;
 pub use validate::{parse_listen_address, validate, ConfigError};

@@ -35,6 +35,7 @@ pub mod teams;
 pub mod terms;
 pub mod threads;
 pub mod user_channels;
+pub mod user_delete;
 pub mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};

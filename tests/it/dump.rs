@@ -100,7 +100,7 @@ fn cli_db_status_and_rollback() {
         status.contains("applied at") && !status.contains("pending"),
         "{status}"
     );
-    run(&["db", "rollback", "--to", "0"]);
+    run(&["db", "rollback", "--to", "0", "--yes"]);
     assert!(run(&["db", "status"]).contains("pending"));
 }
 

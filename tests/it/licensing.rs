@@ -669,7 +669,7 @@ mod enterprise {
         );
         let (ok, out) = cli(&["edition", "check"]);
         assert!(ok && out.contains("custom_terms_of_service"), "{out}");
-        let (ok, out) = cli(&["license", "remove"]);
+        let (ok, out) = cli(&["license", "remove", "--yes", "--force"]);
         assert!(ok, "{out}");
         server.wait_licensed(false, Duration::from_secs(5)).await;
         // A bad file is refused with the same message as the API.

@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod chat;
+mod cli;
 mod db_schema;
 mod dump;
 mod edition;
