@@ -13,6 +13,7 @@ mod edition;
 mod editions;
 mod files;
 mod licensing;
+mod nul;
 mod openapi;
 mod outage;
 mod realtime;
