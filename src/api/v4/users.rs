@@ -19,7 +19,7 @@ use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::permissions::Permission;
 use crate::app::user_lists;
 use crate::app::users::{
-    self, read, sanitize_for, Creator, NewUser, UserFilter, UserPatch, UserSort,
+    self, read, sanitize_for, search::UserSearch, Creator, NewUser, UserFilter, UserPatch, UserSort,
 };
 use crate::error::Result;
 use crate::id::parse_id;
@@ -202,33 +202,19 @@ pub async fn users_by_usernames(
     Ok(Json(read::by_usernames(&state, &auth, &names).await?))
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct UserSearch {
-    #[serde(deserialize_with = "nullable")]
-    pub term: String,
-    pub allow_inactive: bool,
-    /// At most 1000; default 100.
-    pub limit: Option<i64>,
-}
-
-/// Search users by username, name, nickname or email prefix.
+/// Search users by username, nickname, full name or email prefix (Mattermost's `UserSearch`:
+/// `team_id`, `not_in_team_id`, `in_channel_id`, `not_in_channel_id`, `without_team`,
+/// `allow_inactive`, `limit`).
 #[utoipa::path(post, path = "/api/v4/users/search", tag = "users", request_body = UserSearch,
-    responses((status = 200, description = "Matching users", body = Vec<Value>)))]
+    responses((status = 200, description = "Matching users", body = Vec<Value>),
+              (status = 400, description = "No term, not_in_channel_id without team_id, or a limit outside 1-1000"),
+              (status = 403, description = "A channel the caller cannot read or a team it cannot view")))]
 pub async fn search_users(
     State(state): State<AppState>,
     Auth(auth): Auth,
     JsonBody(search): JsonBody<UserSearch>,
 ) -> Result<Json<Vec<User>>> {
-    auth.require(Permission::ViewMembers)?;
-    let term = search.term.trim().trim_start_matches('@');
-    if term.is_empty() {
-        return Err(AppError::invalid_body_param("term").into());
-    }
-    let limit = search.limit.filter(|l| *l > 0).unwrap_or(100).min(1000);
-    Ok(Json(
-        read::search(&state, &auth, term, search.allow_inactive, limit).await?,
-    ))
+    Ok(Json(users::search::search(&state, &auth, search).await?))
 }
 
 fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {

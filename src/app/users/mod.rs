@@ -1,6 +1,7 @@
 //! User accounts: sign-up, profile changes, roles, passwords, activation.
 
 pub mod read;
+pub mod search;
 
 pub use crate::store::users::{UserFilter, UserSort};
 

@@ -2,6 +2,7 @@
 
 mod login;
 mod profile;
+mod search;
 mod session_cache;
 mod sessions;
 mod signup;
