@@ -51,19 +51,37 @@ fn view(auth: Option<&crate::app::auth::AuthContext>, user: User, state: &AppSta
     sanitize_for(auth, user, &state.config())
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CreateUserQuery {
+    /// A team's invite id: signs up on a closed server and joins that team.
+    pub iid: Option<String>,
+    /// An email invitation token (Townsquare sends none, so none is valid).
+    pub t: Option<String>,
+}
+
 /// Create a user. The first account becomes system admin; afterwards sign-up follows
-/// `TeamSettings.EnableOpenServer`, and admins can always create accounts.
-#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser,
+/// `TeamSettings.EnableOpenServer` or a team's invite id (`iid`), and admins can always
+/// create accounts.
+#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser, params(CreateUserQuery),
     responses((status = 201, description = "The new user", body = Value),
-              (status = 400, description = "Invalid field or duplicate username/email"),
-              (status = 403, description = "Sign-up is closed")))]
+              (status = 400, description = "Invalid field, duplicate username/email, or an invalid email invitation"),
+              (status = 403, description = "Sign-up is closed, or the email is outside the team's allowed domains"),
+              (status = 404, description = "No team has this invite id")))]
 pub async fn create_user(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
+    Query(query): Query<CreateUserQuery>,
     JsonBody(input): JsonBody<NewUser>,
 ) -> Result<Response> {
-    let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
-    let user = users::create_user(&state, input, creator).await?;
+    // Mattermost's order: an email token, then an invite id, then who is asking.
+    let user = if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
+        return Err(users::signup_link_invalid().into());
+    } else if let Some(iid) = query.iid.as_deref().filter(|i| !i.is_empty()) {
+        users::create_user_with_invite(&state, input, iid).await?
+    } else {
+        let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
+        users::create_user(&state, input, creator).await?
+    };
     // An anonymous sign-up sees its own account in full.
     let shown = match &auth {
         Some(auth) => view(Some(auth), user, &state),
