@@ -152,6 +152,10 @@ where
             .map_err(|rejection| {
                 AppError::invalid_url_param("path").with_detail(rejection.body_text())
             })?;
+        // Ids refuse NUL anyway; this names any other segment of the route holding one.
+        if let Some((name, _)) = params.iter().find(|(_, value)| value.contains('\0')) {
+            return Err(crate::api::extract::nul_in_url(name).into());
+        }
         Ok(Ids(T::from_params(&params)?))
     }
 }

@@ -110,6 +110,57 @@ pub struct UserFilter {
     pub sort: UserSort,
 }
 
+/// Which columns besides username and nickname a user search looks at.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SearchFields {
+    pub full_names: bool,
+    pub emails: bool,
+}
+
+/// The `AND ...` clauses for the team, channel, role and team-less parts of `filter` (not
+/// `active`, not the sort). String parameters are pushed onto `binds` and numbered after two
+/// leading parameters ($3, $4, ...).
+fn filter_clauses(filter: &UserFilter, binds: &mut Vec<String>) -> String {
+    let mut sql = String::new();
+    let mut next = |value: String| {
+        binds.push(value);
+        format!("${}", binds.len() + 2)
+    };
+    if let Some(role) = &filter.role {
+        // Roles are a space-separated list; pad both sides to match whole words.
+        let p = next(format!("% {role} %"));
+        sql.push_str(&format!(" AND (' ' || roles || ' ') LIKE {p}"));
+    }
+    let team_member = "SELECT user_id FROM team_members WHERE team_id = {} AND delete_at = 0";
+    if let Some(team) = &filter.in_team {
+        let p = next(team.clone());
+        sql.push_str(&format!(" AND id IN ({})", team_member.replace("{}", &p)));
+    }
+    if let Some(team) = &filter.not_in_team {
+        let p = next(team.clone());
+        sql.push_str(&format!(
+            " AND id NOT IN ({})",
+            team_member.replace("{}", &p)
+        ));
+    }
+    if let Some(channel) = &filter.in_channel {
+        let p = next(channel.clone());
+        sql.push_str(&format!(
+            " AND id IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
+        ));
+    }
+    if let Some(channel) = &filter.not_in_channel {
+        let p = next(channel.clone());
+        sql.push_str(&format!(
+            " AND id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
+        ));
+    }
+    if filter.without_team {
+        sql.push_str(" AND id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)");
+    }
+    sql
+}
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub enum UserSort {
     #[default]
@@ -294,42 +345,7 @@ impl Store {
         }
         // String parameters after $1 (limit) and $2 (offset), in order.
         let mut binds: Vec<String> = Vec::new();
-        let next = |value: String, binds: &mut Vec<String>| {
-            binds.push(value);
-            format!("${}", binds.len() + 2)
-        };
-        if let Some(role) = &filter.role {
-            // Roles are a space-separated list; pad both sides to match whole words.
-            let p = next(format!("% {role} %"), &mut binds);
-            sql.push_str(&format!(" AND (' ' || roles || ' ') LIKE {p}"));
-        }
-        let team_member = "SELECT user_id FROM team_members WHERE team_id = {} AND delete_at = 0";
-        if let Some(team) = &filter.in_team {
-            let p = next(team.clone(), &mut binds);
-            sql.push_str(&format!(" AND id IN ({})", team_member.replace("{}", &p)));
-        }
-        if let Some(team) = &filter.not_in_team {
-            let p = next(team.clone(), &mut binds);
-            sql.push_str(&format!(
-                " AND id NOT IN ({})",
-                team_member.replace("{}", &p)
-            ));
-        }
-        if let Some(channel) = &filter.in_channel {
-            let p = next(channel.clone(), &mut binds);
-            sql.push_str(&format!(
-                " AND id IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
-            ));
-        }
-        if let Some(channel) = &filter.not_in_channel {
-            let p = next(channel.clone(), &mut binds);
-            sql.push_str(&format!(
-                " AND id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = {p})"
-            ));
-        }
-        if filter.without_team {
-            sql.push_str(" AND id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)");
-        }
+        sql.push_str(&filter_clauses(filter, &mut binds));
         sql.push_str(match filter.sort {
             UserSort::Username => " ORDER BY username",
             UserSort::CreateAt => " ORDER BY create_at DESC, id",
@@ -346,26 +362,46 @@ impl Store {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    /// Case-insensitive prefix search over username, names, nickname and email.
+    /// Case-insensitive prefix search over username and nickname, and the full name and email
+    /// when allowed, among the users `filter` keeps (its sort is ignored: by username).
     pub async fn search_users(
         &self,
         term: &str,
-        allow_inactive: bool,
+        filter: &UserFilter,
+        fields: SearchFields,
         limit: i64,
     ) -> Result<Vec<User>, StoreError> {
         let prefix = format!("{}%", super::sql::like_escape(&term.to_lowercase()));
-        let sql = format!(
-            "SELECT {COLUMNS} FROM users WHERE (LOWER(username) LIKE $1 ESCAPE '\\' OR LOWER(first_name) LIKE $1 ESCAPE '\\' \
-             OR LOWER(last_name) LIKE $1 ESCAPE '\\' OR LOWER(nickname) LIKE $1 ESCAPE '\\' OR LOWER(email) LIKE $1 ESCAPE '\\'){} \
-             ORDER BY username LIMIT $2",
-            if allow_inactive { "" } else { " AND delete_at = 0" }
+        let mut columns = vec!["username", "nickname"];
+        if fields.full_names {
+            columns.extend(["first_name", "last_name"]);
+        }
+        if fields.emails {
+            columns.push("email");
+        }
+        let matches: Vec<String> = columns
+            .iter()
+            .map(|c| format!("LOWER({c}) LIKE $1 ESCAPE '\\'"))
+            .collect();
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM users WHERE ({})",
+            matches.join(" OR ")
         );
+        match filter.active {
+            Some(true) => sql.push_str(" AND delete_at = 0"),
+            Some(false) => sql.push_str(" AND delete_at <> 0"),
+            None => {}
+        }
+        // String parameters after $1 (prefix) and $2 (limit), in order.
+        let mut binds: Vec<String> = Vec::new();
+        sql.push_str(&filter_clauses(filter, &mut binds));
+        sql.push_str(" ORDER BY username LIMIT $2");
         let rows: Vec<UserRow> = with_reader!(self, |pool| {
-            sqlx::query_as(&sql)
-                .bind(&prefix)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
+            let mut query = sqlx::query_as(&sql).bind(&prefix).bind(limit);
+            for value in &binds {
+                query = query.bind(value);
+            }
+            query.fetch_all(pool).await
         })?;
         Ok(rows.into_iter().map(User::from).collect())
     }

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::auth::Auth;
-use crate::api::extract::Query;
+use crate::api::extract::{reject_nul_in_body, Query};
 use crate::api::ids::{FileId, Ids, PostId};
 use crate::app::auth::AuthContext;
 use crate::app::files::{self, readable_file, too_large, FileInfo, Upload};
@@ -143,8 +143,11 @@ async fn upload_multipart(
     let mut budget = max;
     while let Some(mut field) = multipart.next_field().await.map_err(read_error)? {
         let name = field.name().unwrap_or("").to_string();
+        // Text parts bypass the JSON extractor: the same NUL rule (see `api::extract`).
+        reject_nul_in_body(&name, &name)?;
         let Some(file_name) = field.file_name().map(str::to_string) else {
             let value = small_text(&mut field).await?;
+            reject_nul_in_body(&name, &value)?;
             match name.as_str() {
                 "channel_id" => {
                     if channel_id.as_ref().is_some_and(|c| c != &value) {
@@ -158,6 +161,7 @@ async fn upload_multipart(
             }
             continue;
         };
+        reject_nul_in_body("filename", &file_name)?;
         let Some(channel_id) = channel_id.as_deref() else {
             // Mattermost's streaming path needs the channel before the first file.
             return Err(AppError::invalid_url_param("channel_id").into());

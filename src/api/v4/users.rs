@@ -19,7 +19,7 @@ use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::permissions::Permission;
 use crate::app::user_lists;
 use crate::app::users::{
-    self, read, sanitize_for, Creator, NewUser, UserFilter, UserPatch, UserSort,
+    self, read, sanitize_for, search::UserSearch, Creator, NewUser, UserFilter, UserPatch, UserSort,
 };
 use crate::error::Result;
 use crate::id::parse_id;
@@ -51,19 +51,37 @@ fn view(auth: Option<&crate::app::auth::AuthContext>, user: User, state: &AppSta
     sanitize_for(auth, user, &state.config())
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CreateUserQuery {
+    /// A team's invite id: signs up on a closed server and joins that team.
+    pub iid: Option<String>,
+    /// An email invitation token (Townsquare sends none, so none is valid).
+    pub t: Option<String>,
+}
+
 /// Create a user. The first account becomes system admin; afterwards sign-up follows
-/// `TeamSettings.EnableOpenServer`, and admins can always create accounts.
-#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser,
+/// `TeamSettings.EnableOpenServer` or a team's invite id (`iid`), and admins can always
+/// create accounts.
+#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser, params(CreateUserQuery),
     responses((status = 201, description = "The new user", body = Value),
-              (status = 400, description = "Invalid field or duplicate username/email"),
-              (status = 403, description = "Sign-up is closed")))]
+              (status = 400, description = "Invalid field, duplicate username/email, or an invalid email invitation"),
+              (status = 403, description = "Sign-up is closed, or the email is outside the team's allowed domains"),
+              (status = 404, description = "No team has this invite id")))]
 pub async fn create_user(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
+    Query(query): Query<CreateUserQuery>,
     JsonBody(input): JsonBody<NewUser>,
 ) -> Result<Response> {
-    let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
-    let user = users::create_user(&state, input, creator).await?;
+    // Mattermost's order: an email token, then an invite id, then who is asking.
+    let user = if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
+        return Err(users::signup_link_invalid().into());
+    } else if let Some(iid) = query.iid.as_deref().filter(|i| !i.is_empty()) {
+        users::create_user_with_invite(&state, input, iid).await?
+    } else {
+        let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
+        users::create_user(&state, input, creator).await?
+    };
     // An anonymous sign-up sees its own account in full.
     let shown = match &auth {
         Some(auth) => view(Some(auth), user, &state),
@@ -202,33 +220,19 @@ pub async fn users_by_usernames(
     Ok(Json(read::by_usernames(&state, &auth, &names).await?))
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct UserSearch {
-    #[serde(deserialize_with = "nullable")]
-    pub term: String,
-    pub allow_inactive: bool,
-    /// At most 1000; default 100.
-    pub limit: Option<i64>,
-}
-
-/// Search users by username, name, nickname or email prefix.
+/// Search users by username, nickname, full name or email prefix (Mattermost's `UserSearch`:
+/// `team_id`, `not_in_team_id`, `in_channel_id`, `not_in_channel_id`, `without_team`,
+/// `allow_inactive`, `limit`).
 #[utoipa::path(post, path = "/api/v4/users/search", tag = "users", request_body = UserSearch,
-    responses((status = 200, description = "Matching users", body = Vec<Value>)))]
+    responses((status = 200, description = "Matching users", body = Vec<Value>),
+              (status = 400, description = "No term, not_in_channel_id without team_id, or a limit outside 1-1000"),
+              (status = 403, description = "A channel the caller cannot read or a team it cannot view")))]
 pub async fn search_users(
     State(state): State<AppState>,
     Auth(auth): Auth,
     JsonBody(search): JsonBody<UserSearch>,
 ) -> Result<Json<Vec<User>>> {
-    auth.require(Permission::ViewMembers)?;
-    let term = search.term.trim().trim_start_matches('@');
-    if term.is_empty() {
-        return Err(AppError::invalid_body_param("term").into());
-    }
-    let limit = search.limit.filter(|l| *l > 0).unwrap_or(100).min(1000);
-    Ok(Json(
-        read::search(&state, &auth, term, search.allow_inactive, limit).await?,
-    ))
+    Ok(Json(users::search::search(&state, &auth, search).await?))
 }
 
 fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {

@@ -22,6 +22,10 @@ fn invalid_param(name: &str) -> AppError {
 
 /// Handles one action of an authenticated user; returns the reply text.
 pub async fn handle(state: &AppState, user_id: &str, request: &Request) -> String {
+    // The HTTP extractors' NUL rule (see `api::extract`), for every action at once.
+    if let Some(name) = nul_param(&request.data) {
+        return fail(request.seq, &invalid_param(&name));
+    }
     match run(state, user_id, request).await {
         Ok(data) => ok(request.seq, data),
         Err(error) => fail(request.seq, &error),
@@ -59,6 +63,21 @@ async fn run(
             "Unknown websocket action.",
         )),
     }
+}
+
+/// The first top-level parameter whose key or text (at any depth) holds NUL.
+fn nul_param(data: &Map<String, Value>) -> Option<String> {
+    fn has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    data.iter()
+        .find(|(key, value)| key.contains('\0') || has_nul(value))
+        .map(|(key, _)| key.replace('\0', ""))
 }
 
 fn string_ids(value: Option<&Value>) -> Option<Vec<String>> {

@@ -341,6 +341,18 @@ pub async fn set_archived(
     Ok(team)
 }
 
+/// Whether `email` may join a team restricted to `allowed_domains` (Mattermost's rule: a list
+/// separated by spaces, commas or `@`, compared without case; empty allows everyone).
+pub fn email_domain_allowed(email: &str, allowed_domains: &str) -> bool {
+    let domains = allowed_domains.to_lowercase().replace(['@', ','], " ");
+    let mut domains = domains.split_whitespace().peekable();
+    if domains.peek().is_none() {
+        return true;
+    }
+    let email = email.to_lowercase();
+    domains.any(|domain| email.ends_with(&format!("@{domain}")))
+}
+
 /// Adds users to a team: joining an open team yourself needs `join_public_teams`; adding
 /// others needs `add_user_to_team` in that team. Each joins `town-square`.
 pub async fn add_members(
@@ -566,5 +578,19 @@ mod tests {
             assert!(validate_team_name(bad).is_err(), "{bad}");
         }
         assert_eq!(validate_team_name("MyTeam").unwrap(), "myteam");
+    }
+}
+
+#[cfg(test)]
+mod domain_tests {
+    use super::email_domain_allowed;
+
+    #[test]
+    fn allowed_domains_follow_mattermost() {
+        assert!(email_domain_allowed("a@x.com", ""));
+        assert!(email_domain_allowed("a@x.com", " "));
+        assert!(email_domain_allowed("a@X.com", "y.org, @x.com"));
+        assert!(!email_domain_allowed("a@sub.x.com", "x.com"));
+        assert!(!email_domain_allowed("a@evilx.com", "x.com"));
     }
 }

@@ -1,6 +1,7 @@
 //! User accounts: sign-up, profile changes, roles, passwords, activation.
 
 pub mod read;
+pub mod search;
 
 pub use crate::store::users::{UserFilter, UserSort};
 
@@ -61,6 +62,9 @@ pub enum Creator<'a> {
     User(&'a AuthContext),
     /// The command line, run by whoever can reach the database.
     Cli { system_admin: bool },
+    /// Anonymous sign-up through a team's invite link (checked by the caller): allowed on a
+    /// closed server.
+    Invited,
 }
 
 fn validate_profile(user: &User) -> Result<(), AppError> {
@@ -106,7 +110,7 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
     let admin_creator = match creator {
         Creator::User(auth) => auth.can(Permission::ManageSystem),
         Creator::Cli { .. } => true,
-        Creator::SignUp => false,
+        Creator::SignUp | Creator::Invited => false,
     };
     let mut only_if_first = false;
     if !admin_creator {
@@ -128,7 +132,8 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
                 )
                 .into());
             }
-            if !config.team.enable_open_server {
+            // An invite link is what lets people join a closed server.
+            if !config.team.enable_open_server && !matches!(creator, Creator::Invited) {
                 return Err(no_open_server().into());
             }
         } else if !config.team.enable_open_server || !config.team.enable_user_creation {
@@ -197,6 +202,55 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
     tracing::info!(user_id = %created.id, roles = %created.roles, "user created");
     state.realtime.publish(events::new_user(&created.id));
     Ok(created)
+}
+
+/// Signs up through a team's invite link (`POST /users?iid=`), as Mattermost does: the invite
+/// id must be the team's current one (a regenerated id is refused like an unknown one), the
+/// email must be in the team's `allowed_domains`, and the account is created even when open
+/// sign-up is off, then joins the team and its default channels. Like Mattermost, the team's
+/// `allow_open_invite` does not matter here: that setting is about joining without the link.
+pub async fn create_user_with_invite(
+    state: &AppState,
+    input: NewUser,
+    invite_id: &str,
+) -> Result<User> {
+    let team = if crate::id::is_valid_id(invite_id) {
+        state.store.team_by_invite_id(invite_id).await?
+    } else {
+        None
+    };
+    // An archived team's link no longer admits anyone.
+    let team = team.filter(|t| t.delete_at == 0).ok_or_else(|| {
+        AppError::not_found(
+            "app.team.get_by_invite_id.finding.app_error",
+            "Unable to find the existing team.",
+        )
+    })?;
+    let email = validation::email(&input.email)?;
+    if !crate::app::teams::email_domain_allowed(&email, &team.allowed_domains) {
+        return Err(AppError::new(
+            403,
+            "api.team.invite_members.invalid_email.app_error",
+            format!(
+                "The email address is not in an accepted domain: {}.",
+                team.allowed_domains
+            ),
+        )
+        .into());
+    }
+    let created = create_user(state, input, Creator::Invited).await?;
+    crate::app::teams::join(state, &created, &team, std::slice::from_ref(&created.id)).await?;
+    tracing::info!(user_id = %created.id, team_id = %team.id, "signed up through an invite link");
+    Ok(created)
+}
+
+/// `POST /users?t=`: Mattermost's email invitation tokens. Townsquare sends no email
+/// invitations (there is no token table), so no token can be valid.
+pub fn signup_link_invalid() -> AppError {
+    AppError::bad_request(
+        "api.user.create_user.signup_link_invalid.app_error",
+        "The signup link does not appear to be valid.",
+    )
 }
 
 fn no_open_server() -> AppError {

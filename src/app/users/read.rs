@@ -1,5 +1,5 @@
 //! Reading users, each as the caller may see it: by id, name, email, ids, a filtered list,
-//! search; the profile picture; and clearing login throttling.
+//! the profile picture; and clearing login throttling.
 
 use townsquare_sdk::model::User;
 use townsquare_sdk::AppError;
@@ -96,38 +96,6 @@ pub async fn by_usernames(
     let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     let found = state.store.users_by_usernames(&names).await?;
     Ok(shown(state, auth, found))
-}
-
-/// Users whose username, names, nickname or email start with `term`. Without permission to
-/// see emails, a match on the email alone is left out (it would leak the email).
-pub async fn search(
-    state: &AppState,
-    auth: &AuthContext,
-    term: &str,
-    allow_inactive: bool,
-    limit: i64,
-) -> Result<Vec<User>> {
-    let found = state
-        .store
-        .search_users(term, allow_inactive, limit)
-        .await?;
-    let config = state.config();
-    let is_admin = auth.can(Permission::ManageSystem);
-    Ok(found
-        .into_iter()
-        .filter(|u| is_admin || config.privacy.show_email_address || !only_email_matches(u, term))
-        .map(|u| sanitize_for(Some(auth), u, &config))
-        .collect())
-}
-
-fn only_email_matches(user: &User, term: &str) -> bool {
-    let term = term.to_lowercase();
-    let starts = |s: &str| s.to_lowercase().starts_with(&term);
-    starts(&user.email)
-        && !starts(&user.username)
-        && !starts(&user.first_name)
-        && !starts(&user.last_name)
-        && !starts(&user.nickname)
 }
 
 /// The user's profile picture: a generated default (PNG).

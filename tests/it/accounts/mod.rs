@@ -1,7 +1,9 @@
 //! Accounts and sessions (issue 3).
 
+mod invite_signup;
 mod login;
 mod profile;
+mod search;
 mod session_cache;
 mod sessions;
 mod signup;
