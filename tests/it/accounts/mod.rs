@@ -5,4 +5,5 @@ mod profile;
 mod session_cache;
 mod sessions;
 mod signup;
+mod throttle;
 mod tokens;
