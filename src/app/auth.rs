@@ -207,12 +207,19 @@ pub async fn login(state: &AppState, request: LoginRequest<'_>) -> Result<LoginO
         )
         .into());
     }
-    let identity = if request.login_id.is_empty() {
-        request.user_id
-    } else {
-        request.login_id
+    // The account first: its counters are shared by all its login ids (username, email, id).
+    let user = find_login_user(state, request.login_id, request.user_id).await?;
+    let keys = match &user {
+        Some(user) => AttemptKeys::for_user(&user.id, request.client_ip),
+        None => {
+            let identity = if request.login_id.is_empty() {
+                request.user_id
+            } else {
+                request.login_id
+            };
+            AttemptKeys::for_unknown_login(identity, request.client_ip)
+        }
     };
-    let keys = AttemptKeys::new(identity, request.client_ip);
     let now = now_ms();
     let checked = state.throttle.check(&state.store, &keys, now).await?;
     if checked.blocked {
@@ -220,7 +227,6 @@ pub async fn login(state: &AppState, request: LoginRequest<'_>) -> Result<LoginO
         tracing::info!(client_ip = request.client_ip, "login throttled");
         return Err(invalid_credentials().into());
     }
-    let user = find_login_user(state, request.login_id, request.user_id).await?;
     let Some(user) = user else {
         state.hasher.verify_decoy(request.password).await;
         state

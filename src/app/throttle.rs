@@ -1,6 +1,9 @@
 //! Login throttling without permanent lockout.
 //!
-//! Failures are counted per account + client IP and per client IP. Past the allowance each
+//! Failures are counted per account + client IP and per client IP (the address as
+//! `TrustedProxyIPHeader` configures it). The account is the resolved user, so every login id
+//! of one account (username, email, id) shares one counter; a login id that names no account
+//! counts under its text, exactly like a wrong password would. Past the allowance each
 //! further failure doubles a block (1 s, 2 s, 4 s, ... at most 15 minutes) that ends by itself,
 //! and a counter whose last failure is older than the window starts from zero again. An
 //! attacker can therefore never lock a victim out from the victim's own address, and the
@@ -30,9 +33,19 @@ pub struct AttemptKeys {
 }
 
 impl AttemptKeys {
-    pub fn new(login_id: &str, ip: &str) -> Self {
+    /// The counters of an attempt on an existing account.
+    pub fn for_user(user_id: &str, ip: &str) -> Self {
         Self {
-            account: format!("account:{}|{ip}", login_id.trim().to_lowercase()),
+            account: format!("account:user:{user_id}|{ip}"),
+            ip: format!("ip:{ip}"),
+        }
+    }
+
+    /// The counters of an attempt with a login id that names no account: counted per text, so
+    /// guessing at unknown ids is throttled like guessing passwords.
+    pub fn for_unknown_login(login_id: &str, ip: &str) -> Self {
+        Self {
+            account: format!("account:login:{}|{ip}", login_id.trim().to_lowercase()),
             ip: format!("ip:{ip}"),
         }
     }

@@ -36,7 +36,9 @@ pub(crate) struct PostRow {
 
 impl From<PostRow> for Post {
     fn from(row: PostRow) -> Self {
-        Post {
+        // Edit-history copies carry a `delete_at` too, but their content is the history.
+        let deleted = row.delete_at != 0 && row.original_id.is_empty();
+        let post = Post {
             id: row.id,
             create_at: row.create_at,
             update_at: row.update_at,
@@ -60,7 +62,29 @@ impl From<PostRow> for Post {
             participants: None,
             is_following: None,
             metadata: None,
+        };
+        if deleted {
+            without_content(post)
+        } else {
+            post
         }
+    }
+}
+
+/// A deleted post as every reader gets it: the deletion (ids, times, thread placement)
+/// without what was said. Every read of `posts` goes through here, so no route can hand out
+/// a deleted post's message, files or props; Mattermost likewise blanks the message and
+/// metadata of deleted posts it returns.
+pub fn without_content(post: Post) -> Post {
+    Post {
+        message: String::new(),
+        props: Default::default(),
+        hashtags: String::new(),
+        file_ids: Vec::new(),
+        has_reactions: false,
+        participants: None,
+        metadata: Some(serde_json::Value::Object(Default::default())),
+        ..post
     }
 }
 

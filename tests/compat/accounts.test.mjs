@@ -157,6 +157,25 @@ describe('accounts through Client4', () => {
         await expectClientError(anonymous.getMe(), 401, SESSION_EXPIRED);
     });
 
+    it('throttles per account over username and email; resetFailedAttempts clears it', async () => {
+        const locked = {username: 'compat-locked', email: 'compat-locked@example.com', password: 'locked-Passw0rd!'};
+        const user = await client.createUser(locked);
+        const anonymous = newClient();
+        // MaximumLoginAttempts defaults to 10: five wrong passwords by each login id.
+        for (let i = 0; i < 5; i++) {
+            await expectClientError(anonymous.login(locked.username, 'wrong'), 401, INVALID_CREDENTIALS);
+            await expectClientError(anonymous.login(locked.email, 'wrong'), 401, INVALID_CREDENTIALS);
+        }
+        await expectClientError(anonymous.login(locked.email, locked.password), 401, INVALID_CREDENTIALS);
+
+        const self = await expectClientError(anonymous.resetFailedAttempts(user.id), 401, SESSION_EXPIRED);
+        assert.ok(self instanceof ClientError);
+        assert.deepEqual(await client.resetFailedAttempts(user.id), {status: 'OK'});
+        const profile = await anonymous.login(locked.email, locked.password);
+        assert.equal(profile.id, user.id);
+        await anonymous.logout();
+    });
+
     it('logs out: the client drops its token and the session is revoked', async () => {
         const response = await client.logout();
         // Client4 has already read the body ({"status":"OK"}); it hands back the response.

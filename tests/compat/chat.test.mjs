@@ -464,6 +464,19 @@ describe('chat through Client4', () => {
             const thread = await c.getPostThread(root.id);
             assert.deepEqual(thread.order, [root.id]);
             assert.equal(thread.posts[root.id].reply_count, 0);
+
+            // Gone for admins too; with include_deleted an admin sees the deletion, not the text.
+            await expectClientError(a.getPost(reply.id), 404, 'app.post.get.app_error');
+            await expectClientError(c.getPost(reply.id, true), 403, PERMISSIONS);
+            const seen = await a.getPost(reply.id, true);
+            assert.ok(seen.delete_at > 0);
+            assert.equal(seen.message, '');
+            assert.deepEqual(seen.file_ids, []);
+            // Syncing clients learn of the deletion without its content.
+            const since = await c.getPostsSince(pub.id, 0);
+            assert.ok(since.posts[reply.id].delete_at > 0, 'since carries the deletion');
+            assert.equal(since.posts[reply.id].message, '');
+            assert.ok(!JSON.stringify(since).includes('Looks good to me'), 'the deleted text never leaks');
         });
     });
 

@@ -50,15 +50,30 @@ pub async fn create_post(
     Ok((StatusCode::CREATED, Json(post)).into_response())
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct GetPostQuery {
+    /// System admins only: answer for a deleted post too (without its content).
+    pub include_deleted: Option<String>,
+}
+
 /// A post by id.
-#[utoipa::path(get, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "The post", body = Value), (status = 404, description = "No such post")))]
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path), GetPostQuery),
+    responses((status = 200, description = "The post", body = Value), (status = 403, description = "include_deleted without manage_system"),
+    (status = 404, description = "No such post, or deleted")))]
 pub async fn get_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(post_id): Ids<PostId>,
+    Query(query): Query<GetPostQuery>,
 ) -> Result<Json<Post>> {
-    Ok(Json(read::get(&state, &auth, &post_id).await?))
+    // Go's strconv.ParseBool, as Mattermost reads the flag.
+    let include_deleted = matches!(
+        query.include_deleted.as_deref(),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True")
+    );
+    Ok(Json(
+        read::get(&state, &auth, &post_id, include_deleted).await?,
+    ))
 }
 
 /// Edit a post (message, pin state, props).

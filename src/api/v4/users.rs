@@ -40,7 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_password))
         .routes(routes!(update_active))
         .routes(routes!(user_image))
-        .routes(routes!(reset_login_attempts))
+        .routes(routes!(reset_failed_attempts))
         .routes(routes!(channels_for_user))
         .routes(routes!(users_stats))
         .routes(routes!(users_stats_filtered))
@@ -380,11 +380,13 @@ pub async fn user_image(
         .into_response())
 }
 
-/// Forget failed login attempts against a user's account (Townsquare extension; admins only).
-#[utoipa::path(delete, path = "/api/v4/users/{user_id}/login_attempts", tag = "users",
+/// Reset the failed login attempts of a user's account (Mattermost's
+/// `resetPasswordFailedAttempts`), so a throttled account may log in again at once.
+#[utoipa::path(post, path = "/api/v4/users/{user_id}/reset_failed_attempts", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not a system admin")))]
-pub async fn reset_login_attempts(
+    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Without manage_system or edit_other_users"),
+    (status = 404, description = "No such user")))]
+pub async fn reset_failed_attempts(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,

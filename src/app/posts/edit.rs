@@ -89,11 +89,12 @@ pub async fn delete_post(state: &AppState, auth: &AuthContext, post_id: &str) ->
     }
     let now = now_ms();
     state.store.delete_post(&post, now).await?;
-    let deleted = Post {
+    // Subscribers learn of the deletion, not of what was deleted.
+    let deleted = crate::store::posts::without_content(Post {
         delete_at: now,
         update_at: now,
         ..post
-    };
+    });
     state.realtime.publish(events::post_deleted(&deleted));
     Ok(deleted)
 }

@@ -12,8 +12,21 @@ use crate::error::Result;
 use crate::state::AppState;
 use crate::store::posts::ChannelPage;
 
-/// Loads a post the caller may read.
+/// Loads a live post the caller may read; a deleted post is not found, for everyone.
 pub async fn readable_post(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+) -> Result<(Post, ChannelAccess)> {
+    let (post, access) = readable_post_or_deletion(state, auth, post_id).await?;
+    if post.delete_at != 0 {
+        return Err(post_not_found().into());
+    }
+    Ok((post, access))
+}
+
+/// Loads a post, live or deleted (then without its content), in a channel the caller may read.
+async fn readable_post_or_deletion(
     state: &AppState,
     auth: &AuthContext,
     post_id: &str,
@@ -22,12 +35,10 @@ pub async fn readable_post(
         .store
         .post(post_id)
         .await?
+        .filter(|p| p.original_id.is_empty())
         .ok_or_else(post_not_found)?;
     let access = access(state, auth, &post.channel_id).await?;
     access.require_read(auth)?;
-    if post.delete_at != 0 && !auth.can(Permission::ManageSystem) {
-        return Err(post_not_found().into());
-    }
     Ok((post, access))
 }
 
@@ -223,9 +234,23 @@ pub async fn around_last_unread(
     Ok(list)
 }
 
-/// A post the caller may read, with its reaction metadata.
-pub async fn get(state: &AppState, auth: &AuthContext, post_id: &str) -> Result<Post> {
-    let (post, _) = readable_post(state, auth, post_id).await?;
+/// A post the caller may read, with its reaction metadata. A deleted post is not found unless
+/// a system admin asks with `include_deleted` (as in Mattermost), and even then comes without
+/// its content.
+pub async fn get(
+    state: &AppState,
+    auth: &AuthContext,
+    post_id: &str,
+    include_deleted: bool,
+) -> Result<Post> {
+    let (post, _) = if include_deleted {
+        if !auth.can(Permission::ManageSystem) {
+            return Err(AppError::forbidden(Permission::ManageSystem.id()).into());
+        }
+        readable_post_or_deletion(state, auth, post_id).await?
+    } else {
+        readable_post(state, auth, post_id).await?
+    };
     let mut posts = [post];
     crate::app::reactions::attach_reaction_metadata(state, &mut posts).await?;
     let [post] = posts;

@@ -108,19 +108,25 @@ pub async fn avatar_png(state: &AppState, user_id: &str) -> Result<Vec<u8>> {
     Ok(crate::app::avatar::default_avatar_png(&user.id)?)
 }
 
-/// Forgets failed login attempts against a user's account (system admins only). Returns how
-/// many were cleared.
+/// Forgets failed login attempts against a user's account: `manage_system`, or
+/// `edit_other_users` for accounts that are not system admins (so a user manager cannot help
+/// brute-force an admin). Returns how many counters were cleared.
 pub async fn reset_login_attempts(
     state: &AppState,
     auth: &AuthContext,
     user_id: &str,
 ) -> Result<u64> {
-    auth.require(Permission::ManageSystem)?;
+    if !auth.can(Permission::ManageSystem) && !auth.can(Permission::EditOtherUsers) {
+        return Err(AppError::forbidden(Permission::ManageSystem.id()).into());
+    }
     let user = state
         .store
         .user(user_id)
         .await?
         .ok_or_else(missing_account)?;
+    if user.role_list().any(|r| r == "system_admin") {
+        auth.require(Permission::ManageSystem)?;
+    }
     let cleared = state.store.clear_login_attempts_for_user(&user.id).await?;
     tracing::info!(user_id = %user.id, cleared, by = %auth.user_id(), "login attempts reset");
     Ok(cleared)

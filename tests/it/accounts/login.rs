@@ -342,16 +342,18 @@ async fn throttling_backs_off_per_account_and_ip_and_admins_can_reset() {
     // Only admins may reset; afterwards the attacker's address works again.
     let victim = server.login_user("victim").await;
     server
-        .delete_as(
+        .post_as(
             &victim.token,
-            &format!("/api/v4/users/{}/login_attempts", victim.id),
+            &format!("/api/v4/users/{}/reset_failed_attempts", victim.id),
+            &json!({}),
         )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     server
-        .delete_as(
+        .post_as(
             &admin.token,
-            &format!("/api/v4/users/{}/login_attempts", victim.id),
+            &format!("/api/v4/users/{}/reset_failed_attempts", victim.id),
+            &json!({}),
         )
         .await
         .assert_status(200);

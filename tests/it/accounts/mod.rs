@@ -7,4 +7,5 @@ mod search;
 mod session_cache;
 mod sessions;
 mod signup;
+mod throttle;
 mod tokens;
