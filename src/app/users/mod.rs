@@ -259,6 +259,12 @@ fn no_open_server() -> AppError {
         "api.user.create_user.no_open_server",
         "This server does not allow open signups. Please speak with your Administrator to receive an invitation.",
     )
+    // Shown in developer mode, where a new admin trying the server most likely hits this.
+    .with_detail(
+        "the first account is created this way only on an empty server; an administrator can \
+         create accounts with `townsquare user create` (add --system-admin for an admin), send \
+         a team invite link, or set TeamSettings.EnableOpenServer",
+    )
 }
 
 /// What a viewer may see of a user. The password hash is never in `User` at all.
