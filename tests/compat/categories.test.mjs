@@ -7,24 +7,9 @@
 import assert from 'node:assert/strict';
 import {before, describe, it} from 'node:test';
 
-import {ClientError, expectClientError, newClient, uniqueName} from './support.mjs';
+import {adminClient, expectClientError, newClient, uniqueName} from './support.mjs';
 
-const ADMIN = {username: 'compat-admin', email: 'compat-admin@example.com', password: 'compat-Passw0rd!'};
 const PASSWORD = 'cats-Passw0rd!';
-
-async function adminClient() {
-    const client = newClient();
-    try {
-        await client.login(ADMIN.username, ADMIN.password);
-    } catch (err) {
-        if (!(err instanceof ClientError) || err.status_code !== 401) {
-            throw err;
-        }
-        await client.createUser(ADMIN);
-        await client.login(ADMIN.username, ADMIN.password);
-    }
-    return client;
-}
 
 describe('sidebar categories through Client4', () => {
     let admin;

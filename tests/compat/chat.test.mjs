@@ -11,13 +11,12 @@ import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
 import {before, describe, it} from 'node:test';
 
-import {ClientError, expectClientError, newClient, uniqueName} from './support.mjs';
+import {adminClient, expectClientError, newClient, uniqueName} from './support.mjs';
 
 const ID = /^[a-z0-9]{26}$/;
 const PERMISSIONS = 'api.context.permissions.app_error';
 const PASSWORD = 'chat-Passw0rd!';
 // The first account, as accounts.test.mjs creates it.
-const ADMIN = {username: 'compat-admin', email: 'compat-admin@example.com', password: 'compat-Passw0rd!'};
 
 // Client4 resolves to the body only; remember the status of each response so the tests can
 // check 200 vs 201 as Mattermost sends them.
@@ -30,21 +29,6 @@ globalThis.fetch = async (url, options) => {
 };
 function assertLastStatus(status) {
     assert.equal(lastResponse.status, status, `HTTP status of ${lastResponse.method} ${lastResponse.url}`);
-}
-
-async function adminClient() {
-    const client = newClient();
-    try {
-        await client.login(ADMIN.username, ADMIN.password);
-    } catch (err) {
-        if (!(err instanceof ClientError) || err.status_code !== 401) {
-            throw err;
-        }
-        // No accounts yet: the first user created becomes the system admin.
-        await client.createUser(ADMIN);
-        await client.login(ADMIN.username, ADMIN.password);
-    }
-    return client;
 }
 
 async function userClient(login) {

@@ -12,7 +12,7 @@ import {after, before, describe, it} from 'node:test';
 import mattermostClient from '@mattermost/client';
 import WebSocket from 'ws';
 
-import {ClientError, newClient, serverUrl, uniqueName} from './support.mjs';
+import {adminClient, newClient, serverUrl, uniqueName} from './support.mjs';
 
 const {WebSocketClient} = mattermostClient;
 
@@ -27,22 +27,7 @@ globalThis.CloseEvent ??= class CloseEvent extends Event {
 };
 
 const PASSWORD = 'rt-Passw0rd!';
-const ADMIN = {username: 'compat-admin', email: 'compat-admin@example.com', password: 'compat-Passw0rd!'};
 const websocketUrl = `${serverUrl.replace(/^http/, 'ws')}/api/v4/websocket`;
-
-async function adminClient() {
-    const client = newClient();
-    try {
-        await client.login(ADMIN.username, ADMIN.password);
-    } catch (err) {
-        if (!(err instanceof ClientError) || err.status_code !== 401) {
-            throw err;
-        }
-        await client.createUser(ADMIN);
-        await client.login(ADMIN.username, ADMIN.password);
-    }
-    return client;
-}
 
 /** A WebSocketClient that records what happens to it. */
 function recordingSocket(config = {}) {

@@ -29,6 +29,25 @@ export function newClient(token) {
     return client;
 }
 
+/** The system admin that accounts.test.mjs creates (run.sh runs it first). */
+export const ADMIN = {username: 'compat-admin', email: 'compat-admin@example.com', password: 'compat-Passw0rd!'};
+
+/** A client logged in as ADMIN; creates that admin when the server has no accounts yet. */
+export async function adminClient() {
+    const client = newClient();
+    try {
+        await client.login(ADMIN.username, ADMIN.password);
+    } catch (err) {
+        if (!(err instanceof ClientError) || err.status_code !== 401) {
+            throw err;
+        }
+        // No accounts yet: the first user created becomes the system admin.
+        await client.createUser(ADMIN);
+        await client.login(ADMIN.username, ADMIN.password);
+    }
+    return client;
+}
+
 /** Unique enough names so that tests sharing one server never collide. */
 export function uniqueName(prefix) {
     return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
