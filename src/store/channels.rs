@@ -448,4 +448,21 @@ impl Store {
         })?;
         Ok(count)
     }
+
+    /// The stored `timezone` JSON of each active member of a channel.
+    pub async fn channel_member_timezones(
+        &self,
+        channel_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT u.timezone FROM channel_members cm JOIN users u ON u.id = cm.user_id \
+                 WHERE cm.channel_id = $1 AND u.delete_at = 0",
+            )
+            .bind(channel_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(timezone,)| timezone).collect())
+    }
 }

@@ -44,6 +44,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(all_channel_members))
         .routes(routes!(channel_unread))
         .routes(routes!(channel_stats))
+        .routes(routes!(channel_timezones))
+        .routes(routes!(member_counts_by_group))
 }
 
 /// Create a public (`O`) or private (`P`) channel.
@@ -456,6 +458,40 @@ pub async fn channel_unread(
     let user_id = user.resolve(&auth);
     Ok(Json(
         read::unread(&state, &auth, &user_id, &channel_id).await?,
+    ))
+}
+
+/// The distinct time zones of a channel's members (used to show local times in posts).
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/timezones", tag = "channels", params(("channel_id" = String, Path)),
+    responses((status = 200, description = "Time zone names", body = Vec<String>),
+              (status = 403, description = "Not readable by the caller")))]
+pub async fn channel_timezones(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(channel_id): Ids<ChannelId>,
+) -> Result<Json<Vec<String>>> {
+    Ok(Json(read::timezones(&state, &auth, &channel_id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MemberCountsQuery {
+    /// Include each group's member time zones (accepted; there are no groups).
+    pub include_timezones: Option<String>,
+}
+
+/// Member counts per group of a channel: an empty list, since this server has no groups.
+#[utoipa::path(get, path = "/api/v4/channels/{channel_id}/member_counts_by_group", tag = "channels",
+    params(("channel_id" = String, Path), MemberCountsQuery),
+    responses((status = 200, description = "Always empty (no groups)", body = Vec<Value>),
+              (status = 403, description = "Not readable by the caller")))]
+pub async fn member_counts_by_group(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(channel_id): Ids<ChannelId>,
+    Query(_query): Query<MemberCountsQuery>,
+) -> Result<Json<Vec<Value>>> {
+    Ok(Json(
+        read::member_counts_by_group(&state, &auth, &channel_id).await?,
     ))
 }
 

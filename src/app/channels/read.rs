@@ -196,6 +196,42 @@ pub async fn stats(state: &AppState, auth: &AuthContext, channel_id: &str) -> Re
     }))
 }
 
+/// The distinct time zones a readable channel's active members use (Mattermost's
+/// `GetChannelTimezones`: the automatic zone when `useAutomaticTimezone` is "true", else the
+/// manual one; empty ones left out), sorted.
+pub async fn timezones(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+) -> Result<Vec<String>> {
+    access(state, auth, channel_id).await?.require_read(auth)?;
+    let stored = state.store.channel_member_timezones(channel_id).await?;
+    let zones: std::collections::BTreeSet<String> = stored
+        .iter()
+        .filter_map(|json| serde_json::from_str::<townsquare_sdk::model::StringMap>(json).ok())
+        .filter_map(|tz| {
+            let automatic = tz.get("useAutomaticTimezone").is_some_and(|v| v == "true");
+            let key = if automatic {
+                "automaticTimezone"
+            } else {
+                "manualTimezone"
+            };
+            tz.get(key).filter(|zone| !zone.is_empty()).cloned()
+        })
+        .collect();
+    Ok(zones.into_iter().collect())
+}
+
+/// Member counts per LDAP group of a readable channel: always empty, as there are no groups.
+pub async fn member_counts_by_group(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+) -> Result<Vec<Value>> {
+    access(state, auth, channel_id).await?.require_read(auth)?;
+    Ok(Vec::new())
+}
+
 /// Marks channels (the current and the previous one; empty ids are skipped) read for the
 /// caller and tells their other clients. Returns the channels whose read time moved.
 pub async fn view(

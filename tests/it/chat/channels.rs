@@ -719,3 +719,93 @@ async fn property_changes_and_archiving_are_announced() {
         .json();
     assert_eq!(counted["total_msg_count"], 5);
 }
+
+#[tokio::test]
+async fn channel_timezones_and_member_counts_by_group() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let carol = server.user(&admin, "carol").await;
+    let outsider = server.user(&admin, "outsider").await;
+    let team_id = team(&server, &admin, "tz").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for user in [&bob, &carol, &outsider] {
+        join(&server, &admin, &team_id, user).await;
+    }
+    let private = channel(&server, &admin, &team_id, "tz-private", "P").await;
+    let channel_id = private["id"].as_str().unwrap();
+    for user in [&bob, &carol] {
+        server
+            .post_as(
+                &admin.token,
+                &format!("/api/v4/channels/{channel_id}/members"),
+                &json!({"user_id": user.id}),
+            )
+            .await
+            .assert_status(201);
+    }
+    let set_timezone = |user: &crate::support::accounts::TestUser, tz: serde_json::Value| {
+        let (server, token, path) = (
+            &server,
+            user.token.clone(),
+            format!("/api/v4/users/{}/patch", user.id),
+        );
+        async move {
+            server
+                .put_as(&token, &path, &json!({"timezone": tz}))
+                .await
+                .assert_status(200);
+        }
+    };
+    // Automatic zone used, manual one ignored; manual zone used; a second user in the same
+    // zone is listed once; the admin (default settings, empty zones) adds nothing.
+    set_timezone(
+        &bob,
+        json!({"useAutomaticTimezone": "true", "automaticTimezone": "Europe/Berlin", "manualTimezone": "Asia/Tokyo"}),
+    )
+    .await;
+    set_timezone(
+        &carol,
+        json!({"useAutomaticTimezone": "false", "automaticTimezone": "Europe/Paris", "manualTimezone": "America/Chicago"}),
+    )
+    .await;
+    set_timezone(
+        &outsider,
+        json!({"useAutomaticTimezone": "false", "automaticTimezone": "", "manualTimezone": "Pacific/Auckland"}),
+    )
+    .await;
+    let zones = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/timezones"),
+        )
+        .await;
+    zones.assert_status(200);
+    assert_eq!(zones.json(), json!(["America/Chicago", "Europe/Berlin"]));
+
+    let counts = server
+        .get_as(
+            &bob.token,
+            &format!("/api/v4/channels/{channel_id}/member_counts_by_group?include_timezones=true"),
+        )
+        .await;
+    counts.assert_status(200);
+    assert_eq!(counts.json(), json!([]));
+
+    // A private channel is not readable by a non-member.
+    for path in ["timezones", "member_counts_by_group"] {
+        server
+            .get_as(
+                &outsider.token,
+                &format!("/api/v4/channels/{channel_id}/{path}"),
+            )
+            .await
+            .assert_error(403, "api.context.permissions.app_error");
+    }
+    server
+        .get_as(&bob.token, "/api/v4/channels/not-an-id/timezones")
+        .await
+        .assert_error(400, "api.context.invalid_url_param.app_error");
+}
