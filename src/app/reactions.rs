@@ -210,24 +210,12 @@ pub async fn bulk_reactions(
     let mut ids = post_ids.to_vec();
     ids.sort();
     ids.dedup();
-    let mut readable: BTreeMap<String, Vec<Reaction>> = BTreeMap::new();
-    let mut checked: HashMap<String, bool> = HashMap::new();
-    for post in state.store.posts_by_ids(&ids).await? {
-        if post.delete_at != 0 {
-            continue;
-        }
-        let ok = match checked.get(&post.channel_id) {
-            Some(ok) => *ok,
-            None => {
-                let ok = access(state, auth, &post.channel_id).await?.can_read(auth);
-                checked.insert(post.channel_id.clone(), ok);
-                ok
-            }
-        };
-        if ok {
-            readable.insert(post.id, Vec::new());
-        }
-    }
+    let mut readable: BTreeMap<String, Vec<Reaction>> =
+        crate::app::posts::read::readable_by_ids(state, auth, &ids)
+            .await?
+            .into_iter()
+            .map(|post| (post.id, Vec::new()))
+            .collect();
     let wanted: Vec<String> = readable.keys().cloned().collect();
     for reaction in state.store.reactions_for_posts(&wanted).await? {
         if let Some(list) = readable.get_mut(&reaction.post_id) {

@@ -271,6 +271,18 @@ pub async fn thread(state: &AppState, auth: &AuthContext, post_id: &str) -> Resu
 
 /// Posts by id; deleted posts and posts the caller may not read are left out.
 pub async fn by_ids(state: &AppState, auth: &AuthContext, ids: &[String]) -> Result<Vec<Post>> {
+    let mut readable = readable_by_ids(state, auth, ids).await?;
+    crate::app::reactions::attach_reaction_metadata(state, &mut readable).await?;
+    Ok(readable)
+}
+
+/// The posts among `ids` that exist, are not deleted and that the caller may read, without
+/// metadata. Each channel's access is checked once.
+pub async fn readable_by_ids(
+    state: &AppState,
+    auth: &AuthContext,
+    ids: &[String],
+) -> Result<Vec<Post>> {
     let mut readable = Vec::new();
     let mut checked: std::collections::HashMap<String, bool> = Default::default();
     for post in state.store.posts_by_ids(ids).await? {
@@ -289,7 +301,6 @@ pub async fn by_ids(state: &AppState, auth: &AuthContext, ids: &[String]) -> Res
             readable.push(post);
         }
     }
-    crate::app::reactions::attach_reaction_metadata(state, &mut readable).await?;
     Ok(readable)
 }
 
