@@ -18,6 +18,7 @@ pub mod files;
 pub mod introspect;
 pub mod licenses;
 pub mod login_attempts;
+mod media;
 #[macro_use]
 mod post_insert;
 pub mod membership;

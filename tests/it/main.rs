@@ -14,6 +14,7 @@ mod edition;
 mod editions;
 mod files;
 mod licensing;
+mod media;
 mod nul;
 mod openapi;
 mod outage;

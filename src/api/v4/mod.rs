@@ -7,6 +7,7 @@ pub mod common;
 pub mod emoji;
 pub mod ephemeral;
 pub mod files;
+pub mod image_http;
 pub mod license;
 pub mod posts;
 pub mod preferences;
@@ -16,10 +17,12 @@ pub mod search;
 pub mod sessions;
 pub mod statuses;
 pub mod system;
+pub mod team_images;
 pub mod teams;
 pub mod terms;
 pub mod threads;
 pub mod tokens;
+pub mod user_images;
 pub mod users;
 pub mod websocket;
 pub mod websocket_actions;
@@ -34,9 +37,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(license::routes())
         .merge(terms::routes())
         .merge(users::routes())
+        .merge(user_images::routes())
         .merge(sessions::routes())
         .merge(tokens::routes())
         .merge(teams::routes())
+        .merge(team_images::routes())
         .merge(channels::routes())
         .merge(categories::routes())
         .merge(posts::routes())
