@@ -27,7 +27,7 @@ fn picture_path(user_id: &str) -> String {
     format!("users/{user_id}/profile.png")
 }
 
-fn upload_error(id: &str, message: &str) -> AppError {
+fn upload_error(id: &'static str, message: &'static str) -> AppError {
     AppError::bad_request(id, message)
 }
 

@@ -44,6 +44,10 @@ fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, SquareError> {
         .map_err(|_| SquareError::Decode)?;
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(|_| SquareError::Decode)?;
+    // The whole pixel buffer within the allocation bound, as `ImageReader::decode` checks.
+    limits()
+        .reserve(decoder.total_bytes())
+        .map_err(|_| SquareError::Limits)?;
     let orientation = decoder.orientation().ok();
     let mut image = DynamicImage::from_decoder(decoder).map_err(|_| SquareError::Decode)?;
     if let Some(orientation) = orientation {
@@ -108,10 +112,7 @@ mod tests {
         assert!(out.pixels().all(|p| p.0 == [255, 0, 0, 255]));
 
         // A tiny JPEG is enlarged.
-        let tiny = encoded(
-            DynamicImage::new_rgb8(3, 5),
-            image::ImageFormat::Jpeg,
-        );
+        let tiny = encoded(DynamicImage::new_rgb8(3, 5), image::ImageFormat::Jpeg);
         let out = image::load_from_memory(&square_png(&tiny, SIDE).unwrap()).unwrap();
         assert_eq!((out.width(), out.height()), (SIDE, SIDE));
     }

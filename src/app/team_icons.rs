@@ -23,7 +23,7 @@ fn icon_path(team_id: &str) -> String {
     format!("teams/{team_id}/teamIcon.png")
 }
 
-fn bad_request(id: &str, message: &str) -> AppError {
+fn bad_request(id: &'static str, message: &'static str) -> AppError {
     AppError::bad_request(id, message)
 }
 
@@ -93,7 +93,7 @@ async fn require_manage(state: &AppState, auth: &AuthContext, team_id: &str) -> 
 }
 
 /// The team an icon change is for; Mattermost answers a missing one with 400.
-async fn team_for_change(state: &AppState, team_id: &str, error_id: &str) -> Result<Team> {
+async fn team_for_change(state: &AppState, team_id: &str, error_id: &'static str) -> Result<Team> {
     match state.store.team(team_id).await? {
         Some(team) => Ok(team),
         None => Err(bad_request(error_id, "An error occurred getting the team.").into()),
@@ -121,8 +121,8 @@ pub async fn set_icon(
     image: Vec<u8>,
 ) -> Result<Team> {
     require_manage(state, auth, team_id).await?;
-    let mut team = team_for_change(state, team_id, "api.team.set_team_icon.get_team.app_error")
-        .await?;
+    let mut team =
+        team_for_change(state, team_id, "api.team.set_team_icon.get_team.app_error").await?;
     if state.config().file.driver_name.is_empty() {
         return Err(AppError::new(
             501,

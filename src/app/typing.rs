@@ -54,7 +54,11 @@ pub async fn user_typing(
         .unwrap_or_default();
     let channel_roles = found.member.map(|m| m.roles).unwrap_or_default();
     if !any_grants(
-        &[&system_roles, &team_roles, &channel_roles],
+        &[
+            system_roles.as_str(),
+            team_roles.as_str(),
+            channel_roles.as_str(),
+        ],
         Permission::CreatePost,
     ) {
         return Err(no_permission().into());

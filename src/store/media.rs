@@ -35,15 +35,13 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let changed = with_writer!(self, |pool| {
-            sqlx::query(
-                "UPDATE teams SET last_team_icon_update = $2, update_at = $3 WHERE id = $1",
-            )
-            .bind(team_id)
-            .bind(value)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+            sqlx::query("UPDATE teams SET last_team_icon_update = $2, update_at = $3 WHERE id = $1")
+                .bind(team_id)
+                .bind(value)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         Ok(changed > 0)
     }

@@ -34,7 +34,11 @@ async fn drain(multipart: &mut Multipart) {
 
 /// The first file part named `image` (Mattermost's `m.File["image"][0]`). Every part counts
 /// against `FileSettings.MaxFileSize`; other parts are read and dropped.
-pub async fn image_part(state: &AppState, request: Request, errors: &UploadErrors) -> Result<Vec<u8>> {
+pub async fn image_part(
+    state: &AppState,
+    request: Request,
+    errors: &UploadErrors,
+) -> Result<Vec<u8>> {
     let max = state.config().file.max_file_size;
     let declared = request
         .headers()

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_icon, set_icon, remove_icon))
+        .routes(routes!(get_team_icon, set_team_icon, remove_team_icon))
         // Uploads are bounded by FileSettings.MaxFileSize while read, not by the JSON limit.
         .layer(DefaultBodyLimit::disable())
 }
@@ -37,7 +37,7 @@ const ERRORS: UploadErrors = UploadErrors {
         (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
         (status = 403, description = "Not allowed to see the team"),
         (status = 404, description = "No such team, or the team has no icon")))]
-pub async fn get_icon(
+pub async fn get_team_icon(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(team_id): Ids<TeamId>,
@@ -61,7 +61,7 @@ pub async fn get_icon(
         (status = 400, description = "No such team, no `image` file, not a readable image, over the pixel limit, or larger than FileSettings.MaxFileSize (Mattermost's status for this route)"),
         (status = 403, description = "Without `manage_team`"),
         (status = 501, description = "No file storage configured")))]
-pub async fn set_icon(
+pub async fn set_team_icon(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(team_id): Ids<TeamId>,
@@ -81,7 +81,7 @@ pub async fn set_icon(
     responses((status = 200, description = "OK", body = Value),
         (status = 400, description = "No such team"),
         (status = 403, description = "Without `manage_team`")))]
-pub async fn remove_icon(
+pub async fn remove_team_icon(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(team_id): Ids<TeamId>,

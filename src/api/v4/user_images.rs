@@ -21,11 +21,15 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_image, set_image, reset_image))
+        .routes(routes!(
+            get_profile_image,
+            set_profile_image,
+            set_default_profile_image
+        ))
         // Uploads are bounded by FileSettings.MaxFileSize while read, not by the JSON limit.
         .layer(DefaultBodyLimit::disable())
-        .routes(routes!(get_default_image))
-        .routes(routes!(publish_typing))
+        .routes(routes!(get_default_profile_image))
+        .routes(routes!(publish_user_typing))
 }
 
 const ERRORS: UploadErrors = UploadErrors {
@@ -41,7 +45,7 @@ const ERRORS: UploadErrors = UploadErrors {
     responses((status = 200, description = "PNG image", content_type = "image/png"),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
         (status = 400, description = "Malformed user id"), (status = 404, description = "No such user")))]
-pub async fn get_image(
+pub async fn get_profile_image(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,
@@ -63,7 +67,7 @@ pub async fn get_image(
     responses((status = 200, description = "PNG image", content_type = "image/png"),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
         (status = 400, description = "Malformed user id"), (status = 404, description = "No such user")))]
-pub async fn get_default_image(
+pub async fn get_default_profile_image(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,
@@ -90,7 +94,7 @@ pub async fn get_default_image(
         (status = 403, description = "Another user without `edit_other_users` (a system admin needs `manage_system`)"),
         (status = 413, description = "Larger than FileSettings.MaxFileSize"),
         (status = 501, description = "No file storage configured")))]
-pub async fn set_image(
+pub async fn set_profile_image(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,
@@ -111,7 +115,7 @@ pub async fn set_image(
     responses((status = 200, description = "OK", body = Value),
         (status = 403, description = "Another user without `edit_other_users` (a system admin needs `manage_system`)"),
         (status = 501, description = "No file storage configured")))]
-pub async fn reset_image(
+pub async fn set_default_profile_image(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,
@@ -128,7 +132,7 @@ pub async fn reset_image(
     responses((status = 200, description = "OK", body = Value),
         (status = 400, description = "Malformed body or `parent_id`"),
         (status = 403, description = "Another user without `manage_system`, or the user may not post in the channel")))]
-pub async fn publish_typing(
+pub async fn publish_user_typing(
     State(state): State<AppState>,
     Auth(auth): Auth,
     Ids(user): Ids<UserIdOrMe>,

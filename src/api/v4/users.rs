@@ -1,7 +1,7 @@
 //! `/users`: accounts, profiles, roles, passwords, activation (pictures: `user_images`).
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};

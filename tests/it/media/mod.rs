@@ -57,7 +57,12 @@ pub fn pixel_bomb() -> Vec<u8> {
 }
 
 /// Posts `bytes` as the multipart file part `image`, as Client4 does.
-pub async fn upload_image(server: &TestServer, token: &str, path: &str, bytes: &[u8]) -> TestResponse {
+pub async fn upload_image(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    bytes: &[u8],
+) -> TestResponse {
     send_multipart(
         server,
         token,
@@ -69,7 +74,12 @@ pub async fn upload_image(server: &TestServer, token: &str, path: &str, bytes: &
 }
 
 /// A GET with `If-None-Match`.
-pub async fn get_if_none_match(server: &TestServer, token: &str, path: &str, etag: &str) -> TestResponse {
+pub async fn get_if_none_match(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    etag: &str,
+) -> TestResponse {
     server
         .send(
             server

@@ -43,19 +43,33 @@ async fn upload_read_with_etag_and_reset() {
     let default = server.get_as(&w.carol.token, &image_path(&w.bob.id)).await;
     default.assert_status(200);
     assert_eq!(png_size(&default), (128, 128));
-    assert_eq!(default.header("cache-control"), Some("max-age=86400, private"));
+    assert_eq!(
+        default.header("cache-control"),
+        Some("max-age=86400, private")
+    );
     let default_etag = default.header("etag").expect("etag").to_string();
     assert_eq!(default_etag, "d1.B");
-    let same = get_if_none_match(&server, &w.carol.token, &image_path(&w.bob.id), &default_etag).await;
+    let same = get_if_none_match(
+        &server,
+        &w.carol.token,
+        &image_path(&w.bob.id),
+        &default_etag,
+    )
+    .await;
     same.assert_status(304);
     assert!(same.body.is_empty());
     assert_eq!(same.header("etag"), Some(default_etag.as_str()));
 
     // A wide PNG becomes its centre square at 128 px.
     let before = crate::support::license::now_ms();
-    upload_image(&server, &w.bob.token, "/api/v4/users/me/image", &picture(300, 200, ImageFormat::Png))
-        .await
-        .assert_status(200);
+    upload_image(
+        &server,
+        &w.bob.token,
+        "/api/v4/users/me/image",
+        &picture(300, 200, ImageFormat::Png),
+    )
+    .await
+    .assert_status(200);
     let lpu = last_picture_update(&server, &w.carol, &w.bob.id).await;
     assert!(lpu >= before, "{lpu} < {before}");
     let me = server.get_as(&w.bob.token, "/api/v4/users/me").await.json();
@@ -69,16 +83,24 @@ async fn upload_read_with_etag_and_reset() {
     uploaded.assert_status(200);
     assert_eq!(png_size(&uploaded), (128, 128));
     assert_eq!(uploaded.header("etag"), Some(lpu.to_string().as_str()));
-    assert_eq!(uploaded.header("cache-control"), Some("max-age=86400, private"));
+    assert_eq!(
+        uploaded.header("cache-control"),
+        Some("max-age=86400, private")
+    );
     let decoded = image::load_from_memory(&uploaded.body).unwrap().to_rgb8();
     // The centre square of red | blue: red on the left, blue on the right.
     assert!(decoded.get_pixel(5, 64).0[0] > 150 && decoded.get_pixel(122, 64).0[2] > 150);
     assert!(stored_file(&server, &w.bob.id).exists());
     // The old default ETag no longer matches; the new one does (with a cache-busting query,
     // as Client4's getProfilePictureUrl adds).
-    get_if_none_match(&server, &w.carol.token, &image_path(&w.bob.id), &default_etag)
-        .await
-        .assert_status(200);
+    get_if_none_match(
+        &server,
+        &w.carol.token,
+        &image_path(&w.bob.id),
+        &default_etag,
+    )
+    .await
+    .assert_status(200);
     get_if_none_match(
         &server,
         &w.carol.token,
@@ -89,7 +111,10 @@ async fn upload_read_with_etag_and_reset() {
     .assert_status(304);
     // The default stays available on its own route.
     let still_default = server
-        .get_as(&w.carol.token, &format!("{}/default", image_path(&w.bob.id)))
+        .get_as(
+            &w.carol.token,
+            &format!("{}/default", image_path(&w.bob.id)),
+        )
         .await;
     still_default.assert_status(200);
     assert_eq!(still_default.body, default.body);
@@ -104,18 +129,31 @@ async fn upload_read_with_etag_and_reset() {
     .assert_status(304);
 
     // The same picture again changes nothing; a JPEG replaces it.
-    upload_image(&server, &w.bob.token, "/api/v4/users/me/image", &picture(300, 200, ImageFormat::Png))
-        .await
-        .assert_status(200);
+    upload_image(
+        &server,
+        &w.bob.token,
+        "/api/v4/users/me/image",
+        &picture(300, 200, ImageFormat::Png),
+    )
+    .await
+    .assert_status(200);
     assert_eq!(last_picture_update(&server, &w.carol, &w.bob.id).await, lpu);
     carol_ws.no_event("user_updated").await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    upload_image(&server, &w.bob.token, "/api/v4/users/me/image", &picture(90, 160, ImageFormat::Jpeg))
-        .await
-        .assert_status(200);
+    upload_image(
+        &server,
+        &w.bob.token,
+        "/api/v4/users/me/image",
+        &picture(90, 160, ImageFormat::Jpeg),
+    )
+    .await
+    .assert_status(200);
     let jpeg_lpu = last_picture_update(&server, &w.carol, &w.bob.id).await;
     assert!(jpeg_lpu > lpu);
-    assert_eq!(carol_ws.event("user_updated").await["data"]["user"]["last_picture_update"], jpeg_lpu);
+    assert_eq!(
+        carol_ws.event("user_updated").await["data"]["user"]["last_picture_update"],
+        jpeg_lpu
+    );
     let replaced = server.get_as(&w.carol.token, &image_path(&w.bob.id)).await;
     assert_eq!(png_size(&replaced), (128, 128));
     assert_ne!(replaced.body, uploaded.body);
@@ -127,7 +165,10 @@ async fn upload_read_with_etag_and_reset() {
         .assert_status(200);
     let reset = last_picture_update(&server, &w.carol, &w.bob.id).await;
     assert!(reset < 0 && -reset >= jpeg_lpu, "{reset}");
-    assert_eq!(carol_ws.event("user_updated").await["data"]["user"]["last_picture_update"], reset);
+    assert_eq!(
+        carol_ws.event("user_updated").await["data"]["user"]["last_picture_update"],
+        reset
+    );
     let back = server.get_as(&w.carol.token, &image_path(&w.bob.id)).await;
     back.assert_status(200);
     assert_eq!(back.body, default.body);
@@ -141,9 +182,17 @@ async fn the_default_shows_initials_on_the_users_own_colour() {
     let w = world(&server).await;
     let bob_default = server.get_as(&w.bob.token, &image_path(&w.bob.id)).await;
     let carol_default = server.get_as(&w.bob.token, &image_path(&w.carol.id)).await;
-    let bob_png = image::load_from_memory(&bob_default.body).unwrap().to_rgb8();
-    let carol_png = image::load_from_memory(&carol_default.body).unwrap().to_rgb8();
-    assert_ne!(bob_png.get_pixel(0, 0), carol_png.get_pixel(0, 0), "colours differ");
+    let bob_png = image::load_from_memory(&bob_default.body)
+        .unwrap()
+        .to_rgb8();
+    let carol_png = image::load_from_memory(&carol_default.body)
+        .unwrap()
+        .to_rgb8();
+    assert_ne!(
+        bob_png.get_pixel(0, 0),
+        carol_png.get_pixel(0, 0),
+        "colours differ"
+    );
     assert_eq!(carol_default.header("etag"), Some("d1.C"));
     let white = bob_png.pixels().filter(|p| p.0 == [255, 255, 255]).count();
     assert!(white > 100, "a letter is drawn: {white}");
@@ -172,7 +221,10 @@ async fn the_default_shows_initials_on_the_users_own_colour() {
         .await
         .assert_error(404, "app.user.missing_account.const");
     server
-        .get_as(&w.bob.token, &format!("{}/default", image_path("abcdefghijklmnopqrstuvwxyz")))
+        .get_as(
+            &w.bob.token,
+            &format!("{}/default", image_path("abcdefghijklmnopqrstuvwxyz")),
+        )
         .await
         .assert_error(404, "app.user.missing_account.const");
     server
@@ -197,9 +249,14 @@ async fn who_may_change_a_picture() {
         .assert_error(403, "api.context.permissions.app_error");
     assert_eq!(last_picture_update(&server, &w.bob, &w.bob.id).await, 0);
     // An unknown user is refused like a forbidden one, even for an admin (Mattermost).
-    upload_image(&server, &w.admin.token, &image_path("abcdefghijklmnopqrstuvwxyz"), &png)
-        .await
-        .assert_error(403, "api.context.permissions.app_error");
+    upload_image(
+        &server,
+        &w.admin.token,
+        &image_path("abcdefghijklmnopqrstuvwxyz"),
+        &png,
+    )
+    .await
+    .assert_error(403, "api.context.permissions.app_error");
     // Admins (edit_other_users) may.
     let mut bob_ws = Ws::connect(&server, &w.bob).await;
     upload_image(&server, &w.admin.token, &bob_path, &png)
@@ -237,21 +294,39 @@ async fn bad_uploads_change_nothing() {
     assert!(reply.contains("api.user.upload_profile_user.too_large.app_error"));
     upload_image(&server, &w.bob.token, mine, b"this is not an image")
         .await
-        .assert_error(400, "api.user.upload_profile_user.check_image_limits.app_error");
+        .assert_error(
+            400,
+            "api.user.upload_profile_user.check_image_limits.app_error",
+        );
     upload_image(&server, &w.bob.token, mine, &pixel_bomb())
         .await
-        .assert_error(400, "api.user.upload_profile_user.check_image_limits.app_error");
+        .assert_error(
+            400,
+            "api.user.upload_profile_user.check_image_limits.app_error",
+        );
     let whole = picture(64, 64, ImageFormat::Png);
     upload_image(&server, &w.bob.token, mine, &whole[..whole.len() - 30])
         .await
         .assert_error(400, "api.user.upload_profile_user.decode.app_error");
     // No file part named `image` (a text field of that name does not count).
-    send_multipart(&server, &w.bob.token, Method::POST, mine, &[Part::File("picture", "a.png", &whole)])
-        .await
-        .assert_error(400, "api.user.upload_profile_user.no_file.app_error");
-    send_multipart(&server, &w.bob.token, Method::POST, mine, &[Part::Text("image", "abc")])
-        .await
-        .assert_error(400, "api.user.upload_profile_user.no_file.app_error");
+    send_multipart(
+        &server,
+        &w.bob.token,
+        Method::POST,
+        mine,
+        &[Part::File("picture", "a.png", &whole)],
+    )
+    .await
+    .assert_error(400, "api.user.upload_profile_user.no_file.app_error");
+    send_multipart(
+        &server,
+        &w.bob.token,
+        Method::POST,
+        mine,
+        &[Part::Text("image", "abc")],
+    )
+    .await
+    .assert_error(400, "api.user.upload_profile_user.no_file.app_error");
     server
         .post_as(&w.bob.token, mine, &json!({"image": "abc"}))
         .await
@@ -267,7 +342,10 @@ async fn bad_uploads_change_nothing() {
         &w.bob.token,
         Method::POST,
         mine,
-        &[Part::Text("note", "x"), Part::File("image", "a.png", &whole)],
+        &[
+            Part::Text("note", "x"),
+            Part::File("image", "a.png", &whole),
+        ],
     )
     .await
     .assert_status(200);
@@ -281,9 +359,14 @@ async fn without_file_storage_pictures_cannot_change() {
         .start()
         .await;
     let w = world(&server).await;
-    upload_image(&server, &w.bob.token, "/api/v4/users/me/image", &picture(8, 8, ImageFormat::Png))
-        .await
-        .assert_error(501, "api.user.upload_profile_user.storage.app_error");
+    upload_image(
+        &server,
+        &w.bob.token,
+        "/api/v4/users/me/image",
+        &picture(8, 8, ImageFormat::Png),
+    )
+    .await
+    .assert_error(501, "api.user.upload_profile_user.storage.app_error");
     server
         .delete_as(&w.bob.token, "/api/v4/users/me/image")
         .await

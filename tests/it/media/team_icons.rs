@@ -34,9 +34,14 @@ async fn upload_read_with_etag_and_remove() {
     assert!(team.get("last_team_icon_update").is_none(), "{team}");
 
     let before = crate::support::license::now_ms();
-    upload_image(&server, &w.admin.token, &path, &picture(200, 300, ImageFormat::Png))
-        .await
-        .assert_status(200);
+    upload_image(
+        &server,
+        &w.admin.token,
+        &path,
+        &picture(200, 300, ImageFormat::Png),
+    )
+    .await
+    .assert_status(200);
     let team = server
         .get_as(&w.bob.token, &format!("/api/v4/teams/{}", w.team_id))
         .await
@@ -126,7 +131,10 @@ async fn who_may_see_and_change_an_icon() {
         .get_as(&w.eve.token, &path)
         .await
         .assert_error(403, "api.context.permissions.app_error");
-    server.get_as(&w.carol.token, &path).await.assert_status(200);
+    server
+        .get_as(&w.carol.token, &path)
+        .await
+        .assert_status(200);
     server.get(&path).await.assert_status(401);
 
     // Unknown and malformed teams.
@@ -174,9 +182,15 @@ async fn bad_uploads_change_nothing() {
     upload_image(&server, &w.admin.token, &path, &whole[..whole.len() - 30])
         .await
         .assert_error(400, "api.team.set_team_icon.decode.app_error");
-    send_multipart(&server, &w.admin.token, Method::POST, &path, &[Part::Text("other", "x")])
-        .await
-        .assert_error(400, "api.team.set_team_icon.no_file.app_error");
+    send_multipart(
+        &server,
+        &w.admin.token,
+        Method::POST,
+        &path,
+        &[Part::Text("other", "x")],
+    )
+    .await
+    .assert_error(400, "api.team.set_team_icon.no_file.app_error");
     server
         .post_as(&w.admin.token, &path, &json!({}))
         .await

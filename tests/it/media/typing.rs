@@ -39,7 +39,10 @@ async fn typing_over_http_is_the_websocket_event() {
 
     // The WebSocket action sends exactly the same event.
     let reply = bob
-        .action("user_typing", json!({"channel_id": w.town, "parent_id": ""}))
+        .action(
+            "user_typing",
+            json!({"channel_id": w.town, "parent_id": ""}),
+        )
         .await;
     assert_eq!(reply["status"], "OK");
     assert_eq!(shape(&carol.event("typing").await), shape(&over_http));
@@ -66,11 +69,19 @@ async fn who_may_announce_typing() {
     let town = json!({"channel_id": w.town, "parent_id": ""});
     // For someone else: only with manage_system.
     server
-        .post_as(&w.bob.token, &format!("/api/v4/users/{}/typing", w.carol.id), &town)
+        .post_as(
+            &w.bob.token,
+            &format!("/api/v4/users/{}/typing", w.carol.id),
+            &town,
+        )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     server
-        .post_as(&w.admin.token, &format!("/api/v4/users/{}/typing", w.bob.id), &town)
+        .post_as(
+            &w.admin.token,
+            &format!("/api/v4/users/{}/typing", w.bob.id),
+            &town,
+        )
         .await
         .assert_status(200);
     assert_eq!(carol.event("typing").await["data"]["user_id"], w.bob.id);
@@ -80,7 +91,11 @@ async fn who_may_announce_typing() {
         .await
         .assert_error(403, "api.context.permissions.app_error");
     server
-        .post_as(&w.admin.token, &format!("/api/v4/users/{}/typing", w.eve.id), &town)
+        .post_as(
+            &w.admin.token,
+            &format!("/api/v4/users/{}/typing", w.eve.id),
+            &town,
+        )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     // A private channel bob is not in.
@@ -137,7 +152,11 @@ async fn bad_typing_requests() {
         .await
         .assert_status(400);
     server
-        .post_as(&w.bob.token, "/api/v4/users/nope/typing", &json!({"channel_id": w.town}))
+        .post_as(
+            &w.bob.token,
+            "/api/v4/users/nope/typing",
+            &json!({"channel_id": w.town}),
+        )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
     server
