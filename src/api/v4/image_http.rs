@@ -4,6 +4,7 @@
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use townsquare_sdk::AppError;
 
 use crate::error::Result;
@@ -32,6 +33,19 @@ async fn drain(multipart: &mut Multipart) {
     }
 }
 
+/// Reads and drops (most of) a refused request's body: Mattermost always drains it, and a
+/// client still sending would otherwise see a reset instead of the error.
+pub async fn discard(request: Request) {
+    let mut body = request.into_body().into_data_stream();
+    let mut drained = 0;
+    while let Some(Ok(chunk)) = body.next().await {
+        drained += chunk.len();
+        if drained > DRAIN_LIMIT {
+            return;
+        }
+    }
+}
+
 /// The first file part named `image` (Mattermost's `m.File["image"][0]`). Every part counts
 /// against `FileSettings.MaxFileSize`; other parts are read and dropped.
 pub async fn image_part(
@@ -46,6 +60,7 @@ pub async fn image_part(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max) {
+        discard(request).await;
         return Err((errors.too_large)().into());
     }
     let mut multipart = Multipart::from_request(request, state)

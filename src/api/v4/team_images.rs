@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::status_ok;
-use super::image_http::{etag_matches, image_part, not_modified, png, UploadErrors};
+use super::image_http::{discard, etag_matches, image_part, not_modified, png, UploadErrors};
 use crate::api::auth::Auth;
 use crate::api::ids::{Ids, TeamId};
 use crate::app::team_icons as app;
@@ -68,7 +68,10 @@ pub async fn set_team_icon(
     request: Request,
 ) -> Result<Json<Value>> {
     // Who may, before the body is read.
-    app::check_upload(&state, &auth, &team_id).await?;
+    if let Err(err) = app::check_upload(&state, &auth, &team_id).await {
+        discard(request).await;
+        return Err(err);
+    }
     let image = image_part(&state, request, &ERRORS).await?;
     app::set_icon(&state, &auth, &team_id, image).await?;
     Ok(status_ok())

@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::status_ok;
-use super::image_http::{etag_matches, image_part, not_modified, png, UploadErrors};
+use super::image_http::{discard, etag_matches, image_part, not_modified, png, UploadErrors};
 use crate::api::auth::Auth;
 use crate::api::extract::Json as JsonBody;
 use crate::api::ids::{Ids, UserIdOrMe};
@@ -102,7 +102,10 @@ pub async fn set_profile_image(
 ) -> Result<Json<Value>> {
     let user_id = user.resolve(&auth);
     // Who may, before the body is read.
-    app::check_upload(&state, &auth, &user_id).await?;
+    if let Err(err) = app::check_upload(&state, &auth, &user_id).await {
+        discard(request).await;
+        return Err(err);
+    }
     let image = image_part(&state, request, &ERRORS).await?;
     app::set_picture(&state, &auth, &user_id, image).await?;
     Ok(status_ok())

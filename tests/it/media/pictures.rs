@@ -247,6 +247,14 @@ async fn who_may_change_a_picture() {
         .delete_as(&w.carol.token, &bob_path)
         .await
         .assert_error(403, "api.context.permissions.app_error");
+    // A large refused body is read and dropped: the client gets the 403, not a reset.
+    let large = noisy_png(450);
+    assert!(large.len() > 500_000);
+    for _ in 0..3 {
+        upload_image(&server, &w.carol.token, &bob_path, &large)
+            .await
+            .assert_error(403, "api.context.permissions.app_error");
+    }
     assert_eq!(last_picture_update(&server, &w.bob, &w.bob.id).await, 0);
     // An unknown user is refused like a forbidden one, even for an admin (Mattermost).
     upload_image(
