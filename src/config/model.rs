@@ -72,6 +72,13 @@ pub struct ServiceSettings {
     pub experimental_strict_csrf_enforcement: bool,
     #[serde(rename = "LicenseFileLocation")]
     pub license_file_location: String,
+    #[serde(rename = "AllowSyncedDrafts")]
+    pub allow_synced_drafts: bool,
+    #[serde(rename = "ScheduledPosts")]
+    pub scheduled_posts: bool,
+    /// Seconds between two looks for due scheduled posts (Townsquare's own key).
+    #[serde(rename = "ScheduledPostsCheckIntervalSeconds")]
+    pub scheduled_posts_check_interval_seconds: u64,
 }
 
 impl Default for ServiceSettings {
@@ -96,6 +103,9 @@ impl Default for ServiceSettings {
             maximum_login_attempts: 10,
             experimental_strict_csrf_enforcement: false,
             license_file_location: String::new(),
+            allow_synced_drafts: true,
+            scheduled_posts: true,
+            scheduled_posts_check_interval_seconds: 5,
         }
     }
 }

@@ -60,6 +60,12 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         service.maximum_login_attempts,
         "at least 1",
     )?;
+    check(
+        service.scheduled_posts_check_interval_seconds > 0,
+        "ServiceSettings.ScheduledPostsCheckIntervalSeconds",
+        service.scheduled_posts_check_interval_seconds,
+        "at least 1",
+    )?;
 
     let sql = &config.sql;
     check(

@@ -9,6 +9,7 @@ mod accounts;
 mod chat;
 mod cli;
 mod db_schema;
+mod drafts;
 mod dump;
 mod edition;
 mod editions;

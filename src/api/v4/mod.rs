@@ -4,6 +4,7 @@ pub mod autocomplete;
 pub mod categories;
 pub mod channels;
 pub mod common;
+pub mod drafts;
 pub mod emoji;
 pub mod ephemeral;
 pub mod files;
@@ -12,6 +13,7 @@ pub mod posts;
 pub mod preferences;
 pub mod reactions;
 pub mod roles;
+pub mod scheduled_posts;
 pub mod search;
 pub mod sessions;
 pub mod statuses;
@@ -40,6 +42,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(channels::routes())
         .merge(categories::routes())
         .merge(posts::routes())
+        .merge(drafts::routes())
+        .merge(scheduled_posts::routes())
         .merge(ephemeral::routes())
         .merge(reactions::routes())
         .merge(roles::routes())

@@ -234,6 +234,11 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
         bool_str(config.service.enable_bot_account_creation),
     );
     map.insert(
+        "AllowSyncedDrafts",
+        bool_str(config.service.allow_synced_drafts),
+    );
+    map.insert("ScheduledPosts", bool_str(config.service.scheduled_posts));
+    map.insert(
         "ShowEmailAddress",
         bool_str(config.privacy.show_email_address),
     );
