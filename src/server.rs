@@ -96,7 +96,10 @@ impl Server {
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let ws_state = state.clone();
         let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
-        let _scheduled = tokio::spawn(crate::jobs::scheduled_posts::run(state.clone(), stopping_tx.subscribe()));
+        let _scheduled = tokio::spawn(crate::jobs::scheduled_posts::run(
+            state.clone(),
+            stopping_tx.subscribe(),
+        ));
         let auth_listener = tokio::spawn(crate::store::auth_notify::listen(state.store.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),

@@ -150,9 +150,9 @@ fn to_user(draft: &Draft, connection_id: &str) -> Broadcast {
 }
 
 fn publish(state: &AppState, name: &'static str, draft: &Draft, connection_id: &str) {
-    state.realtime.publish(
-        Event::new(name, to_user(draft, connection_id)).with_json_string("draft", draft),
-    );
+    state
+        .realtime
+        .publish(Event::new(name, to_user(draft, connection_id)).with_json_string("draft", draft));
 }
 
 /// Creates or replaces the caller's draft for a channel or thread. An empty draft (no text,

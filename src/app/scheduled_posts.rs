@@ -240,7 +240,12 @@ async fn with_files(state: &AppState, user_id: &str, team_id: &str) -> Result<Ve
 
 /// The caller's own scheduled post, or Mattermost's 404 / 403 (`action` is `update` or
 /// `delete`, as in its error ids).
-async fn own(state: &AppState, auth: &AuthContext, id: &str, action: &str) -> Result<ScheduledPost> {
+async fn own(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+    action: &str,
+) -> Result<ScheduledPost> {
     let Some(existing) = state.store.scheduled_post(id).await? else {
         return Err(AppError::not_found(
             format!("app.{action}_scheduled_post.existing_scheduled_post.not_exist"),

@@ -168,7 +168,11 @@ impl Store {
 
     /// Whether any post waits to be claimed at `now` (see [`Store::claim_due_scheduled_posts`]);
     /// a read, so an idle job never takes the writer.
-    pub async fn scheduled_posts_due(&self, now: i64, stale_before: i64) -> Result<bool, StoreError> {
+    pub async fn scheduled_posts_due(
+        &self,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<bool, StoreError> {
         let row: Option<(String,)> = with_reader!(self, |pool| sqlx::query_as(
             "SELECT id FROM scheduled_posts WHERE error_code = '' AND scheduled_at <= $1 \
              AND (processed_at = 0 OR processed_at < $2) LIMIT 1"
@@ -190,7 +194,8 @@ impl Store {
         stale_before: i64,
         limit: i64,
     ) -> Result<Vec<ScheduledPost>, StoreError> {
-        let free = "error_code = '' AND scheduled_at <= $1 AND (processed_at = 0 OR processed_at < $2)";
+        let free =
+            "error_code = '' AND scheduled_at <= $1 AND (processed_at = 0 OR processed_at < $2)";
         let sql = format!(
             "UPDATE scheduled_posts SET processed_at = $1 WHERE {free} AND id IN \
              (SELECT id FROM scheduled_posts WHERE {free} ORDER BY scheduled_at, id LIMIT $3) \

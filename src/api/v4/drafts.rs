@@ -81,7 +81,15 @@ pub async fn delete_draft(
     Ids((user, channel)): Ids<(UserIdOrMe, ChannelId)>,
 ) -> Result<Json<Value>> {
     let user_id = user.resolve(&auth);
-    drafts::delete(&state, &auth, &user_id, &channel, "", &connection_id(&headers)).await?;
+    drafts::delete(
+        &state,
+        &auth,
+        &user_id,
+        &channel,
+        "",
+        &connection_id(&headers),
+    )
+    .await?;
     Ok(status_ok())
 }
 

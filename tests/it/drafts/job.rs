@@ -96,7 +96,10 @@ async fn a_due_post_is_sent_like_any_post() {
         let event = carol.event("posted").await;
         sent.push(json_string(&event["data"]["post"]));
         if sent.last().unwrap()["root_id"] == "" {
-            assert!(event["data"]["mentions"].as_str().unwrap().contains(&w.carol.id));
+            assert!(event["data"]["mentions"]
+                .as_str()
+                .unwrap()
+                .contains(&w.carol.id));
         }
     }
     sent.sort_by_key(|p| p["root_id"].as_str().unwrap().to_string());
@@ -108,8 +111,12 @@ async fn a_due_post_is_sent_like_any_post() {
 
     // bob's clients drop them from the scheduled list.
     let mut gone = vec![
-        id(&json_string(&bob.event("scheduled_post_deleted").await["data"]["scheduledPost"])),
-        id(&json_string(&bob.event("scheduled_post_deleted").await["data"]["scheduledPost"])),
+        id(&json_string(
+            &bob.event("scheduled_post_deleted").await["data"]["scheduledPost"],
+        )),
+        id(&json_string(
+            &bob.event("scheduled_post_deleted").await["data"]["scheduledPost"],
+        )),
     ];
     gone.sort();
     let mut expected = vec![id(&top), id(&reply)];
@@ -207,7 +214,10 @@ async fn failures_are_recorded_instead_of_sending() {
         let event = bob.event("scheduled_post_updated").await;
         let failed = json_string(&event["data"]["scheduledPost"]);
         assert!(failed["processed_at"].as_i64().unwrap() > 0, "{failed}");
-        codes.insert(id(&failed), failed["error_code"].as_str().unwrap().to_string());
+        codes.insert(
+            id(&failed),
+            failed["error_code"].as_str().unwrap().to_string(),
+        );
     }
     assert_eq!(codes[&id(&in_archived)], "channel_archived");
     assert_eq!(codes[&id(&in_left)], "no_channel_permission");
@@ -268,7 +278,12 @@ async fn a_deactivated_author_is_recorded_as_user_deleted() {
         .assert_status(200);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let row = server.store().scheduled_post(&id(&sp)).await.unwrap().unwrap();
+        let row = server
+            .store()
+            .scheduled_post(&id(&sp))
+            .await
+            .unwrap()
+            .unwrap();
         if !row.error_code.is_empty() {
             assert_eq!(row.error_code, "user_deleted");
             break;
@@ -303,7 +318,7 @@ async fn claims_are_atomic_and_a_lost_claim_cannot_post_twice() {
     }
     let now = now_ms();
     let stale = now - 5 * 60 * 1000;
-    // Eight concurrent claimers: every row is taken exactly once.
+    // Eight concurrent claimers, then one for what they left: every row taken exactly once.
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
@@ -314,17 +329,29 @@ async fn claims_are_atomic_and_a_lost_claim_cannot_post_twice() {
     for task in tasks {
         taken.extend(task.await.unwrap().unwrap().into_iter().map(|p| p.id));
     }
+    let rest = store
+        .claim_due_scheduled_posts(now, stale, 100)
+        .await
+        .unwrap();
+    taken.extend(rest.into_iter().map(|p| p.id));
     taken.sort();
     let before_dedup = taken.len();
     taken.dedup();
     assert_eq!(before_dedup, taken.len(), "a row was claimed twice");
     assert_eq!(taken.len(), 5);
-    assert!(store.claim_due_scheduled_posts(now + 1, stale, 100).await.unwrap().is_empty());
+    assert!(store
+        .claim_due_scheduled_posts(now + 1, stale, 100)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(!store.scheduled_posts_due(now + 1, stale).await.unwrap());
 
     // A claim older than the lease is free again: its node died mid-way.
     let later = now + 6 * 60 * 1000;
-    assert!(store.scheduled_posts_due(later, later - 5 * 60 * 1000).await.unwrap());
+    assert!(store
+        .scheduled_posts_due(later, later - 5 * 60 * 1000)
+        .await
+        .unwrap());
     let retaken = store
         .claim_due_scheduled_posts(later, later - 5 * 60 * 1000, 100)
         .await
@@ -359,7 +386,10 @@ async fn claims_are_atomic_and_a_lost_claim_cannot_post_twice() {
     for i in 0..5 {
         let message = format!("m{i}");
         assert_eq!(
-            posts.iter().filter(|p| p["message"] == message.as_str()).count(),
+            posts
+                .iter()
+                .filter(|p| p["message"] == message.as_str())
+                .count(),
             1,
             "{message}"
         );

@@ -25,7 +25,9 @@ async fn schedule(server: &TestServer, user: &TestUser, body: Value) -> Value {
 }
 
 async fn listed(server: &TestServer, user: &TestUser, team_id: &str, direct: bool) -> Value {
-    let got = server.get_as(&user.token, &team_path(team_id, direct)).await;
+    let got = server
+        .get_as(&user.token, &team_path(team_id, direct))
+        .await;
     got.assert_status(200);
     got.json()
 }
@@ -52,9 +54,11 @@ async fn scheduled_posts_are_created_listed_updated_and_deleted_with_events() {
         &w.bob,
         Method::POST,
         "/api/v4/posts/schedule",
-        Some(&json!({"id": "ignored", "channel_id": w.town, "message": "later", "scheduled_at": at,
+        Some(
+            &json!({"id": "ignored", "channel_id": w.town, "message": "later", "scheduled_at": at,
                      "user_id": w.carol.id, "processed_at": 5, "error_code": "unknown",
-                     "props": null, "root_id": null, "unknown": 1})),
+                     "props": null, "root_id": null, "unknown": 1}),
+        ),
         &sender.connection_id,
     )
     .await;
@@ -99,7 +103,7 @@ async fn scheduled_posts_are_created_listed_updated_and_deleted_with_events() {
     .await;
     let plain = listed(&server, &w.bob, &w.team_id, false).await;
     assert_eq!(plain.as_object().unwrap().len(), 1, "{plain}");
-    assert_eq!(ids(&plain[&w.team_id]), [sp_id.clone()]);
+    assert_eq!(ids(&plain[&w.team_id]), vec![sp_id.clone()]);
     assert_eq!(plain[&w.team_id][0]["metadata"], json!({}));
     let both = listed(&server, &w.bob, &w.team_id, true).await;
     assert_eq!(ids(&both["directChannels"]), [id(&direct)]);
@@ -115,8 +119,10 @@ async fn scheduled_posts_are_created_listed_updated_and_deleted_with_events() {
         &w.bob,
         Method::PUT,
         &format!("/api/v4/posts/schedule/{sp_id}"),
-        Some(&json!({"id": sp_id, "channel_id": other_channel, "user_id": w.carol.id,
-                     "message": "much later", "scheduled_at": at + HOUR, "props": {"k": "v"}})),
+        Some(
+            &json!({"id": sp_id, "channel_id": other_channel, "user_id": w.carol.id,
+                     "message": "much later", "scheduled_at": at + HOUR, "props": {"k": "v"}}),
+        ),
         &sender.connection_id,
     )
     .await;
@@ -146,7 +152,10 @@ async fn scheduled_posts_are_created_listed_updated_and_deleted_with_events() {
     deleted.assert_status(201);
     assert_eq!(deleted.json(), updated);
     let event = other_device.event("scheduled_post_deleted").await;
-    assert_eq!(json_string(&event["data"]["scheduledPost"])["id"], sp_id.as_str());
+    assert_eq!(
+        json_string(&event["data"]["scheduledPost"])["id"],
+        sp_id.as_str()
+    );
     assert!(ids(&listed(&server, &w.bob, &w.team_id, false).await[&w.team_id]).is_empty());
     server
         .delete_as(&w.bob.token, &format!("/api/v4/posts/schedule/{sp_id}"))

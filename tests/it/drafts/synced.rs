@@ -30,9 +30,7 @@ async fn save(server: &TestServer, user: &TestUser, body: Value) -> Value {
 }
 
 async fn list(server: &TestServer, user: &TestUser, team_id: &str) -> Vec<Value> {
-    let got = server
-        .get_as(&user.token, &list_path("me", team_id))
-        .await;
+    let got = server.get_as(&user.token, &list_path("me", team_id)).await;
     got.assert_status(200);
     got.json().as_array().unwrap().clone()
 }
@@ -68,9 +66,11 @@ async fn drafts_are_saved_listed_and_deleted_with_events_to_the_user_only() {
         &w.bob,
         Method::POST,
         "/api/v4/drafts",
-        Some(&json!({"create_at": 1000, "update_at": 5, "delete_at": 7, "user_id": w.carol.id,
+        Some(
+            &json!({"create_at": 1000, "update_at": 5, "delete_at": 7, "user_id": w.carol.id,
                      "channel_id": w.town, "root_id": null, "message": "half", "props": null,
-                     "file_ids": null, "priority": null, "metadata": {"x": 1}, "unknown": true})),
+                     "file_ids": null, "priority": null, "metadata": {"x": 1}, "unknown": true}),
+        ),
         &sender.connection_id,
     )
     .await;
@@ -133,7 +133,12 @@ async fn drafts_are_saved_listed_and_deleted_with_events_to_the_user_only() {
     dm.assert_status(201);
     let dm = id(&dm.json());
     tick().await;
-    save(&server, &w.bob, json!({"channel_id": dm, "message": "psst"})).await;
+    save(
+        &server,
+        &w.bob,
+        json!({"channel_id": dm, "message": "psst"}),
+    )
+    .await;
     let drafts = list(&server, &w.bob, &w.team_id).await;
     assert_eq!(
         keys(&drafts),
@@ -190,7 +195,10 @@ async fn drafts_are_saved_listed_and_deleted_with_events_to_the_user_only() {
     emptied.assert_status(201);
     assert_eq!(emptied.json(), Value::Null);
     let event = other_device.event("draft_deleted").await;
-    assert_eq!(json_string(&event["data"]["draft"])["channel_id"], dm.as_str());
+    assert_eq!(
+        json_string(&event["data"]["draft"])["channel_id"],
+        dm.as_str()
+    );
     assert_eq!(
         keys(&list(&server, &w.bob, &w.team_id).await),
         [(w.town.clone(), String::new())]
@@ -299,7 +307,12 @@ async fn only_the_user_and_channels_they_may_post_in() {
         )
         .await
         .assert_status(201);
-    save(&server, &w.bob, json!({"channel_id": dev, "message": "dev"})).await;
+    save(
+        &server,
+        &w.bob,
+        json!({"channel_id": dev, "message": "dev"}),
+    )
+    .await;
     assert_eq!(list(&server, &w.bob, &w.team_id).await.len(), 2);
     server
         .delete_as(
@@ -449,14 +462,24 @@ async fn a_new_post_ends_its_draft_and_a_deleted_root_ends_replies() {
     let mut bob = Ws::connect(&server, &w.bob).await;
     let mut carol = Ws::connect(&server, &w.carol).await;
     let root = id(&post(&server, &w.bob, &w.town, "a thread").await);
-    save(&server, &w.bob, json!({"channel_id": w.town, "message": "top"})).await;
+    save(
+        &server,
+        &w.bob,
+        json!({"channel_id": w.town, "message": "top"}),
+    )
+    .await;
     save(
         &server,
         &w.bob,
         json!({"channel_id": w.town, "root_id": root, "message": "reply"}),
     )
     .await;
-    save(&server, &w.carol, json!({"channel_id": w.town, "message": "carol's"})).await;
+    save(
+        &server,
+        &w.carol,
+        json!({"channel_id": w.town, "message": "carol's"}),
+    )
+    .await;
     save(
         &server,
         &w.carol,
@@ -471,7 +494,10 @@ async fn a_new_post_ends_its_draft_and_a_deleted_root_ends_replies() {
     post(&server, &w.bob, &w.town, "sent").await;
     let event = bob.event("draft_deleted").await;
     let gone = json_string(&event["data"]["draft"]);
-    assert_eq!((gone["channel_id"].as_str(), gone["root_id"].as_str()), (Some(w.town.as_str()), Some("")));
+    assert_eq!(
+        (gone["channel_id"].as_str(), gone["root_id"].as_str()),
+        (Some(w.town.as_str()), Some(""))
+    );
     assert_eq!(
         keys(&list(&server, &w.bob, &w.team_id).await),
         [(w.town.clone(), root.clone())]
@@ -496,7 +522,10 @@ async fn a_new_post_ends_its_draft_and_a_deleted_root_ends_replies() {
         .await
         .assert_status(200);
     let event = carol.event("draft_deleted").await;
-    assert_eq!(json_string(&event["data"]["draft"])["root_id"], root.as_str());
+    assert_eq!(
+        json_string(&event["data"]["draft"])["root_id"],
+        root.as_str()
+    );
     assert_eq!(
         keys(&list(&server, &w.carol, &w.team_id).await),
         [(w.town.clone(), String::new())]
