@@ -429,6 +429,16 @@ async fn send_one(state: &AppState, scheduled: &ScheduledPost) -> Result<Post, &
     if !may_post(&access, &auth) {
         return Err(error_code::NO_CHANNEL_PERMISSION);
     }
+    // Sent before a lost claim: found by its pending id (before post creation checks files,
+    // which the sent post now holds).
+    if let Some(sent) = state
+        .store
+        .post_by_pending_id(&draft.user_id, &scheduled.id)
+        .await
+        .map_err(|e| unknown(e.into()))?
+    {
+        return Ok(sent);
+    }
     let input = NewPost {
         channel_id: draft.channel_id.clone(),
         message: draft.message.clone(),
