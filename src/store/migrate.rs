@@ -82,6 +82,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_chat"),
     migration!(5, "0005_files_search"),
     migration!(6, "0006_sidebar_categories"),
+    migration!(9, "0009_bookmarks_reminders"),
 ];
 
 /// The newest schema version this binary knows.
