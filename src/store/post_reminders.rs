@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Dialect, Store, StoreError};
 
 /// A reminder a node has claimed for sending.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -33,6 +33,7 @@ impl Store {
             .bind(target_time)
             .execute(pool)
             .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -50,9 +51,15 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<ClaimedReminder>, StoreError> {
         let claimable = "target_time <= $2 AND (claimed_at = 0 OR claimed_at < $3)";
+        // PostgreSQL: nodes claiming at once take different rows instead of queueing on the
+        // same ones (SQLite's single writer already runs them one after the other).
+        let skip_locked = match self.dialect() {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
         let sql = format!(
             "UPDATE post_reminders SET claimed_at = $1 WHERE {claimable} AND (post_id, user_id) IN \
-             (SELECT post_id, user_id FROM post_reminders WHERE {claimable} ORDER BY target_time LIMIT $4) \
+             (SELECT post_id, user_id FROM post_reminders WHERE {claimable} ORDER BY target_time LIMIT $4{skip_locked}) \
              RETURNING post_id, user_id, target_time, claimed_at"
         );
         let rows: Vec<ClaimedReminder> = with_writer!(self, |pool| sqlx::query_as(&sql)
@@ -76,6 +83,7 @@ impl Store {
             .bind(claimed.claimed_at)
             .execute(pool)
             .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }

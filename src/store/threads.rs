@@ -220,6 +220,7 @@ impl Store {
             .bind(unread_mentions)
             .execute(pool)
             .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
