@@ -261,7 +261,10 @@ fn validate(row: &BookmarkRow) -> Result<()> {
         ));
     }
     if !row.image_url.is_empty() && !is_http_url(&row.image_url) {
-        return Err(invalid("image_url", "The image URL must be an http or https URL."));
+        return Err(invalid(
+            "image_url",
+            "The image URL must be an http or https URL.",
+        ));
     }
     if row.bookmark_type == FILE && !is_valid_id(&row.file_id) {
         return Err(invalid(
@@ -270,10 +273,7 @@ fn validate(row: &BookmarkRow) -> Result<()> {
         ));
     }
     if row.bookmark_type == LINK && !row.file_id.is_empty() {
-        return Err(invalid(
-            "link_file",
-            "A link bookmark cannot have a file.",
-        ));
+        return Err(invalid("link_file", "A link bookmark cannot have a file."));
     }
     if !row.image_url.is_empty() && !row.file_id.is_empty() {
         return Err(invalid(
@@ -282,13 +282,20 @@ fn validate(row: &BookmarkRow) -> Result<()> {
         ));
     }
     if row.emoji.chars().count() > MAX_EMOJI_CHARS {
-        return Err(invalid("emoji", "The emoji name must have at most 64 characters."));
+        return Err(invalid(
+            "emoji",
+            "The emoji name must have at most 64 characters.",
+        ));
     }
     Ok(())
 }
 
 fn not_found() -> Error {
-    AppError::not_found("app.channel.bookmark.get.app_error", "Unable to find the bookmark.").into()
+    AppError::not_found(
+        "app.channel.bookmark.get.app_error",
+        "Unable to find the bookmark.",
+    )
+    .into()
 }
 
 /// The store's refusals as Mattermost answers them (status codes for what is the client's
@@ -553,7 +560,14 @@ mod tests {
     fn links_need_http_urls() {
         assert!(validate(&link("https://example.com/a?b=c")).is_ok());
         assert!(validate(&link("http://localhost:8065")).is_ok());
-        for bad in ["", "example.com", "ftp://example.com", "javascript:alert(1)", "https://", "HTTPS://x.y"] {
+        for bad in [
+            "",
+            "example.com",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://",
+            "HTTPS://x.y",
+        ] {
             assert!(validate(&link(bad)).is_err(), "{bad}");
         }
     }

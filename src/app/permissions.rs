@@ -135,7 +135,6 @@ impl RoleDef {
 
 use Permission::*;
 
-
 const CHANNEL_USER: &[Permission] = &[
     ReadChannel,
     ReadChannelContent,

@@ -62,7 +62,12 @@ async fn place_of(state: &AppState, post: &Post, team_id: &str) -> Result<PostPl
 
 /// `{SiteURL}/{team}/pl/{post_id}`, or `{SiteURL}/pl/{post_id}` outside teams.
 fn permalink(state: &AppState, team_name: &str, post_id: &str) -> String {
-    let site = state.config().service.site_url.trim_end_matches('/').to_string();
+    let site = state
+        .config()
+        .service
+        .site_url
+        .trim_end_matches('/')
+        .to_string();
     if team_name.is_empty() {
         format!("{site}/pl/{post_id}")
     } else {

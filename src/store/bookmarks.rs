@@ -6,7 +6,8 @@ use sqlx::FromRow;
 
 use super::{Dialect, Store, StoreError};
 
-const COLUMNS: &str = "id, owner_id, channel_id, file_id, create_at, update_at, delete_at, display_name, \
+const COLUMNS: &str =
+    "id, owner_id, channel_id, file_id, create_at, update_at, delete_at, display_name, \
     sort_order, link_url, image_url, emoji, type, original_id, parent_id";
 
 /// Most rows a since-list returns: twice the live limit, as Mattermost does (deleted rows
@@ -82,7 +83,8 @@ const CLAIM_FILE: &str = "UPDATE file_info SET creator_id = 'bookmark', update_a
 const RELEASE_FILE: &str = "UPDATE file_info SET delete_at = $2, update_at = $2 \
     WHERE id = $1 AND creator_id = 'bookmark' AND delete_at = 0";
 
-const INSERT: &str = "INSERT INTO channel_bookmarks (id, owner_id, channel_id, file_id, create_at, update_at, \
+const INSERT: &str =
+    "INSERT INTO channel_bookmarks (id, owner_id, channel_id, file_id, create_at, update_at, \
     delete_at, display_name, sort_order, link_url, image_url, emoji, type, original_id, parent_id) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
@@ -319,7 +321,8 @@ impl Store {
     /// Deletes a live bookmark and its file; returns the deleted row.
     pub async fn delete_bookmark(&self, id: &str, now: i64) -> Result<BookmarkRow, BookmarkError> {
         let dialect = self.dialect();
-        let sql = format!("SELECT {COLUMNS} FROM channel_bookmarks WHERE id = $1 AND delete_at = 0");
+        let sql =
+            format!("SELECT {COLUMNS} FROM channel_bookmarks WHERE id = $1 AND delete_at = 0");
         let row = with_tx!(self, |tx| async {
             let found: Option<BookmarkRow> = sqlx::query_as(&sql)
                 .bind(id)

@@ -194,7 +194,8 @@ impl Store {
 
     /// Removes a file row, only while it is still an orphan; returns whether it did.
     pub async fn delete_orphan_file(&self, id: &str) -> Result<bool, StoreError> {
-        let sql = format!("DELETE FROM file_info WHERE id = $1 AND post_id = '' {NOT_A_LIVE_BOOKMARK}");
+        let sql =
+            format!("DELETE FROM file_info WHERE id = $1 AND post_id = '' {NOT_A_LIVE_BOOKMARK}");
         let done = with_writer!(self, |pool| {
             sqlx::query(&sql)
                 .bind(id)

@@ -197,5 +197,7 @@ pub async fn mention_counts(
 ) -> Result<Json<std::collections::BTreeMap<String, i64>>> {
     let user_id = user.resolve(&auth);
     auth.require_self_or(&user_id, Permission::EditOtherUsers)?;
-    Ok(Json(threads::mention_counts(&state, &user_id, &team_id).await?))
+    Ok(Json(
+        threads::mention_counts(&state, &user_id, &team_id).await?,
+    ))
 }

@@ -134,7 +134,10 @@ async fn a_file_bookmark_claims_its_file_until_deleted() {
     let removed = townsquare::app::files::remove_orphans(server.store(), &root, far_future)
         .await
         .unwrap();
-    assert!(removed >= 2, "deleted bookmark files are cleaned up: {removed}");
+    assert!(
+        removed >= 2,
+        "deleted bookmark files are cleaned up: {removed}"
+    );
     // A post in the channel still works as before.
     post(&server, &w.bob, &w.town, "done").await;
 }

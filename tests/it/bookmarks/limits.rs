@@ -38,7 +38,11 @@ async fn fifty_per_channel_even_under_concurrent_adds() {
         .map(|b| b["sort_order"].as_i64().unwrap())
         .collect();
     orders.dedup();
-    assert_eq!(orders, (0..50).collect::<Vec<i64>>(), "distinct places in order");
+    assert_eq!(
+        orders,
+        (0..50).collect::<Vec<i64>>(),
+        "distinct places in order"
+    );
 
     // Deleting one makes room for one.
     let first = listed[0]["id"].as_str().unwrap();
@@ -49,7 +53,8 @@ async fn fifty_per_channel_even_under_concurrent_adds() {
         )
         .await
         .assert_status(200);
-    let one_more = json!({"display_name": "late", "type": "link", "link_url": "https://example.com/late"});
+    let one_more =
+        json!({"display_name": "late", "type": "link", "link_url": "https://example.com/late"});
     create(&server, &w.bob, &w.town, &one_more)
         .await
         .assert_status(201);

@@ -258,7 +258,10 @@ async fn who_may_read_and_change_bookmarks() {
             .await
             .assert_error(403, PERMISSIONS);
         let detail = body["detailed_error"].as_str().unwrap_or_default();
-        assert!(detail.is_empty() || detail.contains("bookmark_public_channel"), "{method} {body}");
+        assert!(
+            detail.is_empty() || detail.contains("bookmark_public_channel"),
+            "{method} {body}"
+        );
     }
     // Private channels: nothing for non-members, not even the list.
     server
@@ -305,12 +308,10 @@ async fn who_may_read_and_change_bookmarks() {
     let dm = id(&dm);
     let dm_mark = link(&server, &w.bob, &dm, "ours").await;
     link(&server, &w.carol, &dm, "also-ours").await;
-    create(&server, &w.admin, &dm, &body)
-        .await
-        .assert_error(
-            403,
-            "api.channel.bookmark.create_channel_bookmark.direct_or_group_channels.forbidden.app_error",
-        );
+    create(&server, &w.admin, &dm, &body).await.assert_error(
+        403,
+        "api.channel.bookmark.create_channel_bookmark.direct_or_group_channels.forbidden.app_error",
+    );
     server
         .delete_as(
             &w.admin.token,
@@ -373,21 +374,66 @@ async fn bad_input_is_refused_and_writes_nothing() {
     let long = "x".repeat(257);
     let long_url = format!("https://example.com/{}", "a".repeat(2100));
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"type": "link", "link_url": "https://example.com"}), "model.channel_bookmark.is_valid.display_name.app_error"),
-        (json!({"display_name": "", "type": "link", "link_url": "https://example.com"}), "model.channel_bookmark.is_valid.display_name.app_error"),
-        (json!({"display_name": long, "type": "link", "link_url": "https://example.com"}), "model.channel_bookmark.is_valid.display_name.app_error"),
-        (json!({"display_name": "x", "link_url": "https://example.com"}), "model.channel_bookmark.is_valid.type.app_error"),
-        (json!({"display_name": "x", "type": "board", "link_url": "https://example.com"}), "model.channel_bookmark.is_valid.type.app_error"),
-        (json!({"display_name": "x", "type": "link"}), "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": "javascript:alert(1)"}), "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": "ftp://example.com"}), "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": long_url}), "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "image_url": "data:x"}), "model.channel_bookmark.is_valid.image_url.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "emoji": "e".repeat(65)}), "model.channel_bookmark.is_valid.emoji.app_error"),
-        (json!({"display_name": "x", "type": "file"}), "model.channel_bookmark.is_valid.file_id.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "file", "file_id": "nope"}), "model.channel_bookmark.is_valid.file_id.missing_or_invalid.app_error"),
-        (json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "file_id": "a".repeat(26)}), "model.channel_bookmark.is_valid.link_file.app_error"),
-        (json!({"display_name": 5, "type": "link", "link_url": "https://example.com"}), INVALID_BODY),
+        (
+            json!({"type": "link", "link_url": "https://example.com"}),
+            "model.channel_bookmark.is_valid.display_name.app_error",
+        ),
+        (
+            json!({"display_name": "", "type": "link", "link_url": "https://example.com"}),
+            "model.channel_bookmark.is_valid.display_name.app_error",
+        ),
+        (
+            json!({"display_name": long, "type": "link", "link_url": "https://example.com"}),
+            "model.channel_bookmark.is_valid.display_name.app_error",
+        ),
+        (
+            json!({"display_name": "x", "link_url": "https://example.com"}),
+            "model.channel_bookmark.is_valid.type.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "board", "link_url": "https://example.com"}),
+            "model.channel_bookmark.is_valid.type.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link"}),
+            "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": "javascript:alert(1)"}),
+            "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": "ftp://example.com"}),
+            "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": long_url}),
+            "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "image_url": "data:x"}),
+            "model.channel_bookmark.is_valid.image_url.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "emoji": "e".repeat(65)}),
+            "model.channel_bookmark.is_valid.emoji.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "file"}),
+            "model.channel_bookmark.is_valid.file_id.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "file", "file_id": "nope"}),
+            "model.channel_bookmark.is_valid.file_id.missing_or_invalid.app_error",
+        ),
+        (
+            json!({"display_name": "x", "type": "link", "link_url": "https://example.com", "file_id": "a".repeat(26)}),
+            "model.channel_bookmark.is_valid.link_file.app_error",
+        ),
+        (
+            json!({"display_name": 5, "type": "link", "link_url": "https://example.com"}),
+            INVALID_BODY,
+        ),
         (json!("not an object"), INVALID_BODY),
     ];
     for (body, error) in cases {
@@ -416,19 +462,26 @@ async fn bad_input_is_refused_and_writes_nothing() {
                 .await
         }
     };
-    patch(json!({"link_url": "nope"}))
-        .await
-        .assert_error(400, "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error");
-    patch(json!({"display_name": ""}))
-        .await
-        .assert_error(400, "model.channel_bookmark.is_valid.display_name.app_error");
+    patch(json!({"link_url": "nope"})).await.assert_error(
+        400,
+        "model.channel_bookmark.is_valid.link_url.missing_or_invalid.app_error",
+    );
+    patch(json!({"display_name": ""})).await.assert_error(
+        400,
+        "model.channel_bookmark.is_valid.display_name.app_error",
+    );
     patch(json!({"sort_order": "first"}))
         .await
         .assert_error(400, INVALID_BODY);
     // A bookmark of another channel, through this channel's path.
     let crossed = format!("{}/{}", bookmarks_path(&w.town), id(&elsewhere));
     server
-        .call(reqwest::Method::PATCH, &crossed, &w.bob.token, Some(&json!({"display_name": "y"})))
+        .call(
+            reqwest::Method::PATCH,
+            &crossed,
+            &w.bob.token,
+            Some(&json!({"display_name": "y"})),
+        )
         .await
         .assert_error(400, INVALID_BODY);
     server
@@ -438,21 +491,36 @@ async fn bad_input_is_refused_and_writes_nothing() {
     server
         .post_as(&w.bob.token, &format!("{crossed}/sort_order"), &json!(0))
         .await
-        .assert_error(404, "app.channel.bookmark.update_sort.missing_bookmark.app_error");
+        .assert_error(
+            404,
+            "app.channel.bookmark.update_sort.missing_bookmark.app_error",
+        );
     let unknown = format!("{}/{}", bookmarks_path(&w.town), "b".repeat(26));
     server
-        .call(reqwest::Method::PATCH, &unknown, &w.bob.token, Some(&json!({"display_name": "y"})))
+        .call(
+            reqwest::Method::PATCH,
+            &unknown,
+            &w.bob.token,
+            Some(&json!({"display_name": "y"})),
+        )
         .await
         .assert_error(404, "app.channel.bookmark.get.app_error");
     server
-        .delete_as(&w.bob.token, &format!("{}/{}", bookmarks_path(&w.town), "bad-id"))
+        .delete_as(
+            &w.bob.token,
+            &format!("{}/{}", bookmarks_path(&w.town), "bad-id"),
+        )
         .await
         .assert_error(400, INVALID_URL);
     // Sort positions.
     let sort = format!("{one}/sort_order");
     for (body, status, error) in [
         (json!(-1), 400, INVALID_BODY),
-        (json!(1), 400, "app.channel.bookmark.update_sort.invalid_input.app_error"),
+        (
+            json!(1),
+            400,
+            "app.channel.bookmark.update_sort.invalid_input.app_error",
+        ),
         (json!("first"), 400, INVALID_BODY),
         (json!(1.5), 400, INVALID_BODY),
     ] {
@@ -464,7 +532,10 @@ async fn bad_input_is_refused_and_writes_nothing() {
     server
         .post_as(&w.bob.token, &format!("{unknown}/sort_order"), &json!(0))
         .await
-        .assert_error(404, "app.channel.bookmark.update_sort.missing_bookmark.app_error");
+        .assert_error(
+            404,
+            "app.channel.bookmark.update_sort.missing_bookmark.app_error",
+        );
     server
         .get_as(
             &w.bob.token,

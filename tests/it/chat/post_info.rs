@@ -35,7 +35,10 @@ async fn post_info_says_where_a_post_is_and_what_the_caller_has_joined() {
         })
     );
     // Not on the (open) team: the permalink may still lead there.
-    let info = server.get_as(&w.eve.token, &info_path(&in_town)).await.json();
+    let info = server
+        .get_as(&w.eve.token, &info_path(&in_town))
+        .await
+        .json();
     assert_eq!(info["has_joined_team"], false);
     assert_eq!(info["has_joined_channel"], false);
     assert_eq!(info["team_type"], "O");
@@ -43,7 +46,10 @@ async fn post_info_says_where_a_post_is_and_what_the_caller_has_joined() {
     // A public channel the caller has not joined.
     let public = id(&channel(&server, &w.bob, &w.team_id, "news", "O").await);
     let news = id(&post(&server, &w.bob, &public, "news").await);
-    let info = server.get_as(&w.carol.token, &info_path(&news)).await.json();
+    let info = server
+        .get_as(&w.carol.token, &info_path(&news))
+        .await
+        .json();
     assert_eq!(info["channel_id"], public);
     assert_eq!(info["has_joined_channel"], false);
     assert_eq!(info["has_joined_team"], true);
@@ -59,10 +65,16 @@ async fn post_info_says_where_a_post_is_and_what_the_caller_has_joined() {
         .get_as(&w.eve.token, &info_path(&secret))
         .await
         .assert_error(404, NOT_FOUND);
-    let info = server.get_as(&w.admin.token, &info_path(&secret)).await.json();
+    let info = server
+        .get_as(&w.admin.token, &info_path(&secret))
+        .await
+        .json();
     assert_eq!(info["channel_type"], "P");
     assert_eq!(info["has_joined_channel"], false);
-    let info = server.get_as(&w.bob.token, &info_path(&secret)).await.json();
+    let info = server
+        .get_as(&w.bob.token, &info_path(&secret))
+        .await
+        .json();
     assert_eq!(info["has_joined_channel"], true);
 
     // An invite-only team: nothing for outsiders.
@@ -87,19 +99,32 @@ async fn post_info_says_where_a_post_is_and_what_the_caller_has_joined() {
         .get_as(&w.carol.token, &info_path(&inside))
         .await
         .assert_error(404, NOT_FOUND);
-    let info = server.get_as(&w.bob.token, &info_path(&inside)).await.json();
+    let info = server
+        .get_as(&w.bob.token, &info_path(&inside))
+        .await
+        .json();
     assert_eq!(info["team_type"], "I");
     assert_eq!(info["team_display_name"], "Closed");
-    let info = server.get_as(&w.admin.token, &info_path(&inside)).await.json();
+    let info = server
+        .get_as(&w.admin.token, &info_path(&inside))
+        .await
+        .json();
     assert_eq!(info["has_joined_team"], false);
 
     // Direct messages: their members only (and system admins); no team.
     let dm = id(&server
-        .post_as(&w.bob.token, "/api/v4/channels/direct", &json!([w.bob.id, w.carol.id]))
+        .post_as(
+            &w.bob.token,
+            "/api/v4/channels/direct",
+            &json!([w.bob.id, w.carol.id]),
+        )
         .await
         .json());
     let whisper = id(&post(&server, &w.bob, &dm, "hi").await);
-    let info = server.get_as(&w.carol.token, &info_path(&whisper)).await.json();
+    let info = server
+        .get_as(&w.carol.token, &info_path(&whisper))
+        .await
+        .json();
     assert_eq!(info["channel_type"], "D");
     assert_eq!(info["team_id"], "");
     assert_eq!(info["team_type"], "");

@@ -61,14 +61,20 @@ async fn a_due_reminder_arrives_once_as_a_direct_message_from_the_system_bot() {
     assert_eq!(confirmation["props"]["team_name"], "eng");
     let message = confirmation["message"].as_str().unwrap();
     assert!(
-        message.starts_with(&format!("You will be reminded about /eng/pl/{post_id} by @bob at ")),
+        message.starts_with(&format!(
+            "You will be reminded about /eng/pl/{post_id} by @bob at "
+        )),
         "{message}"
     );
     assert!(message.ends_with(" UTC"), "{message}");
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     carol.no_event("posted").await;
     assert_eq!(
-        server.store().post_reminder(&post_id, &w.carol.id).await.unwrap(),
+        server
+            .store()
+            .post_reminder(&post_id, &w.carol.id)
+            .await
+            .unwrap(),
         Some(later)
     );
 
@@ -93,11 +99,16 @@ async fn a_due_reminder_arrives_once_as_a_direct_message_from_the_system_bot() {
         dm["message"],
         format!("Hi there, here's your reminder about this message from @bob: /eng/pl/{post_id}")
     );
-    assert_eq!(dm["props"], json!({"team_name": "eng", "post_id": post_id, "username": "bob"}));
+    assert_eq!(
+        dm["props"],
+        json!({"team_name": "eng", "post_id": post_id, "username": "bob"})
+    );
     assert_eq!(frame["data"]["sender_name"], "@system-bot");
     assert_eq!(json_string(&frame["data"]["mentions"]), json!([w.carol.id]));
     let bot_id = dm["user_id"].as_str().unwrap().to_string();
-    let bot = server.get_as(&w.carol.token, &format!("/api/v4/users/{bot_id}")).await;
+    let bot = server
+        .get_as(&w.carol.token, &format!("/api/v4/users/{bot_id}"))
+        .await;
     bot.assert_status(200);
     let bot = bot.json();
     assert_eq!(bot["username"], "system-bot");
@@ -113,7 +124,10 @@ async fn a_due_reminder_arrives_once_as_a_direct_message_from_the_system_bot() {
     assert_eq!(dm_channel["type"], "D");
     assert_eq!(dm_channel["name"], format!("{}__{}", pair[0], pair[1]));
     let posts = server
-        .get_as(&w.carol.token, &format!("/api/v4/channels/{channel_id}/posts"))
+        .get_as(
+            &w.carol.token,
+            &format!("/api/v4/channels/{channel_id}/posts"),
+        )
         .await
         .json();
     assert_eq!(posts["order"], json!([dm["id"]]));
@@ -130,7 +144,11 @@ async fn a_due_reminder_arrives_once_as_a_direct_message_from_the_system_bot() {
     // Sent once, then removed (right after the event went out).
     let mut left = Some(0);
     for _ in 0..40 {
-        left = server.store().post_reminder(&post_id, &w.carol.id).await.unwrap();
+        left = server
+            .store()
+            .post_reminder(&post_id, &w.carol.id)
+            .await
+            .unwrap();
         if left.is_none() {
             break;
         }
@@ -140,7 +158,10 @@ async fn a_due_reminder_arrives_once_as_a_direct_message_from_the_system_bot() {
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     carol.no_event("posted").await;
     let posts = server
-        .get_as(&w.carol.token, &format!("/api/v4/channels/{channel_id}/posts"))
+        .get_as(
+            &w.carol.token,
+            &format!("/api/v4/channels/{channel_id}/posts"),
+        )
         .await
         .json();
     assert_eq!(posts["order"].as_array().unwrap().len(), 1);
@@ -219,7 +240,11 @@ async fn reminders_need_a_readable_post_and_a_valid_time() {
             .await
             .assert_error(400, "api.context.invalid_body_param.app_error");
     }
-    for body in [json!({"target_time": "tomorrow"}), json!({"target_time": 1.5}), json!([])] {
+    for body in [
+        json!({"target_time": "tomorrow"}),
+        json!({"target_time": 1.5}),
+        json!([]),
+    ] {
         server
             .post_as(&w.carol.token, &reminder_path("me", &public), &body)
             .await
@@ -241,7 +266,11 @@ async fn reminders_need_a_readable_post_and_a_valid_time() {
         .unwrap()
         .is_some());
     assert_eq!(
-        server.store().post_reminder(&public, &w.bob.id).await.unwrap(),
+        server
+            .store()
+            .post_reminder(&public, &w.bob.id)
+            .await
+            .unwrap(),
         None
     );
 }
@@ -257,7 +286,10 @@ async fn each_due_reminder_is_claimed_by_one_sender_only() {
     let mut due = Vec::new();
     for i in 0..30 {
         let p = id(&post(&server, &w.bob, &w.town, &format!("p{i}")).await);
-        store.set_post_reminder(&p, &w.carol.id, 1_000 + i).await.unwrap();
+        store
+            .set_post_reminder(&p, &w.carol.id, 1_000 + i)
+            .await
+            .unwrap();
         due.push(p);
     }
     let future = id(&post(&server, &w.bob, &w.town, "later").await);
@@ -317,7 +349,10 @@ async fn each_due_reminder_is_claimed_by_one_sender_only() {
         .unwrap();
     store.finish_reminder(&stale).await.unwrap();
     assert_eq!(
-        store.post_reminder(&stale.post_id, &w.carol.id).await.unwrap(),
+        store
+            .post_reminder(&stale.post_id, &w.carol.id)
+            .await
+            .unwrap(),
         Some(5_000)
     );
 }

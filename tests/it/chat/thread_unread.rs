@@ -7,7 +7,13 @@ use crate::realtime::{id, world, Ws};
 use crate::support::accounts::TestUser;
 use crate::support::TestServer;
 
-async fn reply(server: &TestServer, user: &TestUser, channel_id: &str, root: &str, message: &str) -> Value {
+async fn reply(
+    server: &TestServer,
+    user: &TestUser,
+    channel_id: &str,
+    root: &str,
+    message: &str,
+) -> Value {
     let created = server
         .post_as(
             &user.token,
@@ -122,7 +128,10 @@ async fn a_thread_is_marked_unread_from_a_post_and_counts_its_mentions() {
         .await;
     carol_unread.assert_status(200);
     assert_eq!(carol_unread.json()["unread_mentions"], 0);
-    assert_eq!(carol.event("thread_read_changed").await["data"]["unread_replies"], 3);
+    assert_eq!(
+        carol.event("thread_read_changed").await["data"]["unread_replies"],
+        3
+    );
     assert_eq!(
         server.get_as(&w.carol.token, &threads("me")).await.json()["total"],
         1
@@ -159,49 +168,93 @@ async fn set_unread_and_mention_counts_refuse_what_mattermost_refuses() {
 
     // Another user's threads need edit_other_users.
     server
-        .post_as(&w.carol.token, &set_unread(&w.bob.id, &root_id, &answer), &json!({}))
+        .post_as(
+            &w.carol.token,
+            &set_unread(&w.bob.id, &root_id, &answer),
+            &json!({}),
+        )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     server
-        .get_as(&w.carol.token, &format!("{}/mention_counts", threads(&w.bob.id)))
+        .get_as(
+            &w.carol.token,
+            &format!("{}/mention_counts", threads(&w.bob.id)),
+        )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     server
-        .get_as(&w.admin.token, &format!("{}/mention_counts", threads(&w.bob.id)))
+        .get_as(
+            &w.admin.token,
+            &format!("{}/mention_counts", threads(&w.bob.id)),
+        )
         .await
         .assert_status(200);
     // A thread the caller cannot read.
     server
-        .post_as(&w.bob.token, &set_unread("me", &hidden, &hidden), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &hidden, &hidden),
+            &json!({}),
+        )
         .await
         .assert_error(403, "api.context.permissions.app_error");
     // A post of another thread, a reply as thread, unknown posts, a thread without replies.
     server
-        .post_as(&w.bob.token, &set_unread("me", &root_id, &lonely), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &root_id, &lonely),
+            &json!({}),
+        )
         .await
-        .assert_error(400, "app.user.update_thread_read_for_user_by_post.app_error");
+        .assert_error(
+            400,
+            "app.user.update_thread_read_for_user_by_post.app_error",
+        );
     server
-        .post_as(&w.bob.token, &set_unread("me", &answer, &answer), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &answer, &answer),
+            &json!({}),
+        )
         .await
         .assert_error(404, "app.thread.get.app_error");
     server
-        .post_as(&w.bob.token, &set_unread("me", &root_id, &"a".repeat(26)), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &root_id, &"a".repeat(26)),
+            &json!({}),
+        )
         .await
         .assert_error(404, "app.post.get.app_error");
     server
-        .post_as(&w.bob.token, &set_unread("me", &"a".repeat(26), &root_id), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &"a".repeat(26), &root_id),
+            &json!({}),
+        )
         .await
         .assert_error(404, "app.post.get.app_error");
     server
-        .post_as(&w.bob.token, &set_unread("me", &lonely, &lonely), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &lonely, &lonely),
+            &json!({}),
+        )
         .await
         .assert_error(404, "app.thread.get.app_error");
     server
-        .post_as(&w.bob.token, &set_unread("me", &root_id, "nope"), &json!({}))
+        .post_as(
+            &w.bob.token,
+            &set_unread("me", &root_id, "nope"),
+            &json!({}),
+        )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
     server
-        .get_as(&w.bob.token, &format!("/api/v4/users/me/teams/nope/threads/mention_counts"))
+        .get_as(
+            &w.bob.token,
+            &format!("/api/v4/users/me/teams/nope/threads/mention_counts"),
+        )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
     // Nothing changed for bob: one unread thread (carol's answer), as before.
