@@ -253,7 +253,7 @@ async fn set_unread_and_mention_counts_refuse_what_mattermost_refuses() {
     server
         .get_as(
             &w.bob.token,
-            &format!("/api/v4/users/me/teams/nope/threads/mention_counts"),
+            "/api/v4/users/me/teams/nope/threads/mention_counts",
         )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
