@@ -100,6 +100,7 @@ impl Server {
             state.clone(),
             stopping_tx.subscribe(),
         ));
+        let reminders = tokio::spawn(crate::jobs::post_reminders::run(state.clone()));
         let auth_listener = tokio::spawn(crate::store::auth_notify::listen(state.store.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),
@@ -137,6 +138,8 @@ impl Server {
         let _ = license_watch.await;
         housekeeping.abort();
         let _ = housekeeping.await;
+        reminders.abort();
+        let _ = reminders.await;
         auth_listener.abort();
         let _ = auth_listener.await;
         served?;

@@ -66,6 +66,10 @@ pub struct ServiceSettings {
     pub extend_session_length_with_activity: bool,
     #[serde(rename = "SessionCacheInMinutes")]
     pub session_cache_in_minutes: u64,
+    /// Seconds between checks for due post reminders (Townsquare-specific; Mattermost checks
+    /// every 5 minutes).
+    #[serde(rename = "PostReminderIntervalSeconds")]
+    pub post_reminder_interval_seconds: u64,
     #[serde(rename = "MaximumLoginAttempts")]
     pub maximum_login_attempts: u64,
     #[serde(rename = "ExperimentalStrictCSRFEnforcement")]
@@ -100,6 +104,7 @@ impl Default for ServiceSettings {
             session_length_sso_in_hours: 720,
             extend_session_length_with_activity: true,
             session_cache_in_minutes: 10,
+            post_reminder_interval_seconds: 60,
             maximum_login_attempts: 10,
             experimental_strict_csrf_enforcement: false,
             license_file_location: String::new(),

@@ -66,6 +66,12 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         service.scheduled_posts_check_interval_seconds,
         "at least 1",
     )?;
+    check(
+        (1..=86_400).contains(&service.post_reminder_interval_seconds),
+        "ServiceSettings.PostReminderIntervalSeconds",
+        service.post_reminder_interval_seconds,
+        "1 to 86400",
+    )?;
 
     let sql = &config.sql;
     check(

@@ -2,6 +2,7 @@
 //! harmless (a cluster may later elect one runner).
 
 pub mod scheduled_posts;
+pub mod post_reminders;
 
 use std::time::Duration;
 

@@ -8,6 +8,7 @@
 mod macros;
 pub mod access_tokens;
 pub mod auth_notify;
+pub mod bookmarks;
 pub mod categories;
 mod channels;
 mod connect;
@@ -23,6 +24,7 @@ pub mod login_attempts;
 mod post_insert;
 pub mod membership;
 pub mod migrate;
+pub mod post_reminders;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod bookmarks;
 mod chat;
 mod cli;
 mod db_schema;

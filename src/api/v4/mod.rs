@@ -1,6 +1,7 @@
 //! Mattermost API v4 routes, one module per resource.
 
 pub mod autocomplete;
+pub mod bookmarks;
 pub mod categories;
 pub mod channels;
 pub mod common;
@@ -41,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(channels::routes())
         .merge(categories::routes())
+        .merge(bookmarks::routes())
         .merge(posts::routes())
         .merge(drafts::routes())
         .merge(scheduled_posts::routes())
