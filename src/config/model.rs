@@ -72,6 +72,15 @@ pub struct ServiceSettings {
     pub experimental_strict_csrf_enforcement: bool,
     #[serde(rename = "LicenseFileLocation")]
     pub license_file_location: String,
+    /// `GET /redirect_location` answers (it makes an outbound request); off, it answers "".
+    #[serde(rename = "EnableLinkPreviews")]
+    pub enable_link_previews: bool,
+    /// Hosts, IPs and CIDRs (space or comma separated) outbound requests may reach although
+    /// they are internal (loopback, private, link-local).
+    #[serde(rename = "AllowedUntrustedInternalConnections")]
+    pub allowed_untrusted_internal_connections: String,
+    #[serde(rename = "EnableFileSearch")]
+    pub enable_file_search: bool,
 }
 
 impl Default for ServiceSettings {
@@ -96,6 +105,9 @@ impl Default for ServiceSettings {
             maximum_login_attempts: 10,
             experimental_strict_csrf_enforcement: false,
             license_file_location: String::new(),
+            enable_link_previews: true,
+            allowed_untrusted_internal_connections: String::new(),
+            enable_file_search: true,
         }
     }
 }
@@ -202,6 +214,12 @@ pub struct FileSettings {
     pub max_file_size: u64,
     #[serde(rename = "EnableFileAttachments")]
     pub enable_file_attachments: bool,
+    #[serde(rename = "EnablePublicLink")]
+    pub enable_public_link: bool,
+    /// Key of the public link hashes; empty: generated at first start and kept in the
+    /// database (`systems`), so links survive restarts.
+    #[serde(rename = "PublicLinkSalt")]
+    pub public_link_salt: String,
 }
 
 impl Default for FileSettings {
@@ -211,6 +229,8 @@ impl Default for FileSettings {
             directory: "./data/".into(),
             max_file_size: 104_857_600,
             enable_file_attachments: true,
+            enable_public_link: false,
+            public_link_salt: String::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod redirect_location;
 pub mod roles;
 pub mod search;
 pub mod sessions;
@@ -51,4 +52,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(emoji::routes())
         .merge(search::routes())
         .merge(autocomplete::routes())
+        .merge(redirect_location::routes())
 }
