@@ -65,7 +65,10 @@ struct Words {
 impl Words {
     fn of(term: &Term) -> Option<Words> {
         let tokens = tokens(term.text());
-        (!tokens.is_empty()).then(|| Words {
+        if tokens.is_empty() {
+            return None;
+        }
+        Some(Words {
             tokens,
             prefix: matches!(term, Term::Prefix(_)),
         })
@@ -360,7 +363,10 @@ mod tests {
 
     #[test]
     fn prefilter_pieces() {
-        assert_eq!(filter("report \"q3 budget\"", false).pieces(), ["report", "budget"]);
+        assert_eq!(
+            filter("report \"q3 budget\"", false).pieces(),
+            ["report", "budget"]
+        );
         assert_eq!(filter("report über", true).pieces(), Vec::<String>::new());
         assert_eq!(filter("report über", false).pieces(), ["report"]);
         assert!(filter("-draft", false).pieces().is_empty());

@@ -353,7 +353,12 @@ pub async fn readable_file(
     if info.creator_id == auth.user_id() || auth.can(Permission::ManageSystem) {
         return Ok(info);
     }
-    if info.post_id.is_empty() || access(state, auth, &info.channel_id).await?.member.is_none() {
+    if info.post_id.is_empty()
+        || access(state, auth, &info.channel_id)
+            .await?
+            .member
+            .is_none()
+    {
         return Err(AppError::forbidden(Permission::ReadChannel.id()).into());
     }
     Ok(info)

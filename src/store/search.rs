@@ -643,7 +643,9 @@ impl Store {
             ));
         }
         let limit = next(&mut binds, Bind::Int(limit));
-        sql.push_str(&format!(" ORDER BY f.create_at DESC, f.id DESC LIMIT {limit}"));
+        sql.push_str(&format!(
+            " ORDER BY f.create_at DESC, f.id DESC LIMIT {limit}"
+        ));
         Ok(with_reader!(self, |pool| {
             let mut query = sqlx::query_as(&sql).persistent(false);
             for bind in &binds {

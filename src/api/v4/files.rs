@@ -13,10 +13,10 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::auth::Auth;
-use crate::api::extract::{reject_nul_in_body, Query};
 use crate::api::auth::is_https;
+use crate::api::auth::Auth;
 use crate::api::extract::Json as JsonBody;
+use crate::api::extract::{reject_nul_in_body, Query};
 use crate::api::ids::{FileId, Ids, PostId, TeamId};
 use crate::app::auth::AuthContext;
 use crate::app::file_search::{self, FileInfoList, FileSearchRequest};
@@ -450,7 +450,11 @@ fn site_url(state: &AppState, headers: &HeaderMap) -> String {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
-    let scheme = if is_https(headers, "") { "https" } else { "http" };
+    let scheme = if is_https(headers, "") {
+        "https"
+    } else {
+        "http"
+    };
     format!("{scheme}://{host}")
 }
 

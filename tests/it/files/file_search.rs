@@ -90,7 +90,10 @@ async fn search_at(server: &TestServer, user: &TestUser, path: &str, body: Value
     let order = list["order"].as_array().unwrap();
     assert_eq!(order.len(), list["file_infos"].as_object().unwrap().len());
     for file_id in order {
-        assert_eq!(list["file_infos"][file_id.as_str().unwrap()]["id"], *file_id);
+        assert_eq!(
+            list["file_infos"][file_id.as_str().unwrap()]["id"],
+            *file_id
+        );
     }
     list
 }
@@ -144,7 +147,13 @@ async fn names_extensions_and_the_post_syntax() {
     )
     .await;
     post_files(&server, &s.eve, &s.town, &[("team photo.png", &png(4, 4))]).await;
-    post_files(&server, &s.bob, &s.secret, &[("secret-report.pdf", b"%PDF")]).await;
+    post_files(
+        &server,
+        &s.bob,
+        &s.secret,
+        &[("secret-report.pdf", b"%PDF")],
+    )
+    .await;
     let t = &s.team_id;
 
     assert_eq!(find(&server, &s.eve, t, "report").await, ["Q3-Report.PDF"]);
@@ -152,18 +161,30 @@ async fn names_extensions_and_the_post_syntax() {
         sorted(find(&server, &s.bob, t, "report").await),
         ["Q3-Report.PDF", "secret-report.pdf"]
     );
-    assert_eq!(find(&server, &s.eve, t, "REPORT pdf").await, ["Q3-Report.PDF"]);
+    assert_eq!(
+        find(&server, &s.eve, t, "REPORT pdf").await,
+        ["Q3-Report.PDF"]
+    );
     assert_eq!(find(&server, &s.eve, t, "rep*").await, ["Q3-Report.PDF"]);
     assert!(find(&server, &s.eve, t, "repo").await.is_empty());
-    assert_eq!(find(&server, &s.eve, t, "\"q3 report\"").await, ["Q3-Report.PDF"]);
+    assert_eq!(
+        find(&server, &s.eve, t, "\"q3 report\"").await,
+        ["Q3-Report.PDF"]
+    );
     assert!(find(&server, &s.eve, t, "\"report q3\"").await.is_empty());
     assert_eq!(find(&server, &s.eve, t, "über").await, ["Über Plan.txt"]);
-    assert_eq!(find(&server, &s.eve, t, "#budget").await, ["budget_2024.xlsx"]);
+    assert_eq!(
+        find(&server, &s.eve, t, "#budget").await,
+        ["budget_2024.xlsx"]
+    );
     assert!(find(&server, &s.eve, t, "!!!").await.is_empty());
 
     // ext: and -ext:, alone or with words.
     assert_eq!(find(&server, &s.eve, t, "ext:pdf").await, ["Q3-Report.PDF"]);
-    assert_eq!(find(&server, &s.eve, t, "EXT:.png").await, ["team photo.png"]);
+    assert_eq!(
+        find(&server, &s.eve, t, "EXT:.png").await,
+        ["team photo.png"]
+    );
     assert_eq!(
         sorted(find(&server, &s.eve, t, "-ext:pdf -ext:png").await),
         ["budget_2024.xlsx", "Über Plan.txt"]
@@ -183,7 +204,10 @@ async fn names_extensions_and_the_post_syntax() {
     )
     .await;
     assert_eq!(sorted(names(&either)), ["Q3-Report.PDF", "team photo.png"]);
-    assert_eq!(find(&server, &s.eve, t, "from:eve").await, ["team photo.png"]);
+    assert_eq!(
+        find(&server, &s.eve, t, "from:eve").await,
+        ["team photo.png"]
+    );
     assert_eq!(
         find(&server, &s.eve, t, "-from:bob -from:nobody").await,
         ["team photo.png"]
@@ -207,7 +231,12 @@ async fn names_extensions_and_the_post_syntax() {
         json!({"terms": "photo"}),
     )
     .await;
-    let info = list["file_infos"].as_object().unwrap().values().next().unwrap();
+    let info = list["file_infos"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
     assert_eq!(info["user_id"], s.eve.id);
     assert_eq!(info["channel_id"], s.town);
     assert_eq!(info["extension"], "png");
@@ -230,17 +259,34 @@ async fn dates_follow_the_time_zone_offset() {
     };
     let today = day(created);
     let t = &s.team_id;
-    assert_eq!(find(&server, &s.bob, t, &format!("on:{today}")).await, ["dated.txt"]);
+    assert_eq!(
+        find(&server, &s.bob, t, &format!("on:{today}")).await,
+        ["dated.txt"]
+    );
     let yesterday = today.pred_opt().unwrap();
     let tomorrow = today.succ_opt().unwrap();
     assert_eq!(
-        find(&server, &s.bob, t, &format!("after:{yesterday} before:{tomorrow}")).await,
+        find(
+            &server,
+            &s.bob,
+            t,
+            &format!("after:{yesterday} before:{tomorrow}")
+        )
+        .await,
         ["dated.txt"]
     );
-    assert!(find(&server, &s.bob, t, &format!("after:{today}")).await.is_empty());
-    assert!(find(&server, &s.bob, t, &format!("before:{today}")).await.is_empty());
+    assert!(find(&server, &s.bob, t, &format!("after:{today}"))
+        .await
+        .is_empty());
+    assert!(find(&server, &s.bob, t, &format!("before:{today}"))
+        .await
+        .is_empty());
     // A zone where it is already another day.
-    let offset = if created % 86_400_000 < 43_200_000 { -43_200 } else { 43_200 };
+    let offset = if created % 86_400_000 < 43_200_000 {
+        -43_200
+    } else {
+        43_200
+    };
     let shifted = day(created + offset * 1000);
     assert_ne!(shifted, today);
     let found = search_at(
@@ -272,7 +318,10 @@ async fn deleted_posts_orphans_archived_channels_and_other_teams() {
         .await
         .assert_status(200);
     let t = &s.team_id;
-    assert_eq!(find(&server, &s.bob, t, "report").await, ["kept-report.txt"]);
+    assert_eq!(
+        find(&server, &s.bob, t, "report").await,
+        ["kept-report.txt"]
+    );
     let with_archived = search_at(
         &server,
         &s.bob,
@@ -315,7 +364,13 @@ async fn pages_newest_first() {
     let server = TestServer::start().await;
     let s = setup(&server).await;
     for n in 0..5 {
-        post_files(&server, &s.bob, &s.town, &[(&format!("page-{n}.txt"), b"p")]).await;
+        post_files(
+            &server,
+            &s.bob,
+            &s.town,
+            &[(&format!("page-{n}.txt"), b"p")],
+        )
+        .await;
         // Distinct upload times, so the order is by time alone.
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     }
@@ -358,7 +413,11 @@ async fn bad_requests_and_permissions() {
             .assert_error(400, "api.context.invalid_body_param.app_error");
     }
     server
-        .post_as(&s.bob.token, &path, &json!({"terms": "x", "modifier": "posts"}))
+        .post_as(
+            &s.bob.token,
+            &path,
+            &json!({"terms": "x", "modifier": "posts"}),
+        )
         .await
         .assert_error(400, "api.context.invalid_body_param.app_error");
     let response = server
@@ -372,7 +431,11 @@ async fn bad_requests_and_permissions() {
         .await;
     response.assert_status(400);
     server
-        .post_as(&s.bob.token, "/api/v4/teams/bad/files/search", &json!({"terms": "x"}))
+        .post_as(
+            &s.bob.token,
+            "/api/v4/teams/bad/files/search",
+            &json!({"terms": "x"}),
+        )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
     // eve is not in ops.

@@ -216,7 +216,10 @@ async fn only_readers_of_a_posted_file_get_a_link() {
         .assert_error(403, "api.context.permissions.app_error");
 
     server
-        .get_as(&s.bob.token, &format!("/api/v4/files/{}/link", "a".repeat(26)))
+        .get_as(
+            &s.bob.token,
+            &format!("/api/v4/files/{}/link", "a".repeat(26)),
+        )
         .await
         .assert_error(404, "app.file_info.get.app_error");
     server

@@ -222,11 +222,17 @@ async fn off_missing_url_and_no_session() {
             .assert_error(400, "api.context.invalid_body_param.app_error");
     }
     server
-        .get_as(&user.token, "/api/v4/redirect_location?url=http%3A%2F%2Fx%00")
+        .get_as(
+            &user.token,
+            "/api/v4/redirect_location?url=http%3A%2F%2Fx%00",
+        )
         .await
         .assert_error(400, "api.context.invalid_url_param.app_error");
     server
-        .get(&format!("/api/v4/redirect_location?url={}", encode(&links.url("/short"))))
+        .get(&format!(
+            "/api/v4/redirect_location?url={}",
+            encode(&links.url("/short"))
+        ))
         .await
         .assert_error(401, "api.context.session_expired.app_error");
 }
