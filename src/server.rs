@@ -64,6 +64,7 @@ impl Server {
             config.service.session_cache_in_minutes.saturating_mul(60),
         ));
         let state = AppState::new(config, runtime, store, extensions);
+        crate::app::public_links::init_salt(&state).await?;
         crate::app::licensing::start(&state).await;
         Ok(Self {
             state,

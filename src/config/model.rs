@@ -83,6 +83,15 @@ pub struct ServiceSettings {
     /// Seconds between two looks for due scheduled posts (Townsquare's own key).
     #[serde(rename = "ScheduledPostsCheckIntervalSeconds")]
     pub scheduled_posts_check_interval_seconds: u64,
+    /// `GET /redirect_location` answers (it makes an outbound request); off, it answers "".
+    #[serde(rename = "EnableLinkPreviews")]
+    pub enable_link_previews: bool,
+    /// Hosts, IPs and CIDRs (space or comma separated) outbound requests may reach although
+    /// they are internal (loopback, private, link-local).
+    #[serde(rename = "AllowedUntrustedInternalConnections")]
+    pub allowed_untrusted_internal_connections: String,
+    #[serde(rename = "EnableFileSearch")]
+    pub enable_file_search: bool,
 }
 
 impl Default for ServiceSettings {
@@ -111,6 +120,9 @@ impl Default for ServiceSettings {
             allow_synced_drafts: true,
             scheduled_posts: true,
             scheduled_posts_check_interval_seconds: 5,
+            enable_link_previews: true,
+            allowed_untrusted_internal_connections: String::new(),
+            enable_file_search: true,
         }
     }
 }
@@ -217,6 +229,12 @@ pub struct FileSettings {
     pub max_file_size: u64,
     #[serde(rename = "EnableFileAttachments")]
     pub enable_file_attachments: bool,
+    #[serde(rename = "EnablePublicLink")]
+    pub enable_public_link: bool,
+    /// Key of the public link hashes; empty: generated at first start and kept in the
+    /// database (`systems`), so links survive restarts.
+    #[serde(rename = "PublicLinkSalt")]
+    pub public_link_salt: String,
 }
 
 impl Default for FileSettings {
@@ -226,6 +244,8 @@ impl Default for FileSettings {
             directory: "./data/".into(),
             max_file_size: 104_857_600,
             enable_file_attachments: true,
+            enable_public_link: false,
+            public_link_salt: String::new(),
         }
     }
 }

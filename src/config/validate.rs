@@ -121,6 +121,14 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         &config.file.driver_name,
         "local",
     )?;
+    // As Mattermost: a set salt has at least 32 characters. The value itself is not shown.
+    let salt = config.file.public_link_salt.chars().count();
+    check(
+        salt == 0 || salt >= 32,
+        "FileSettings.PublicLinkSalt",
+        format!("({salt} characters)"),
+        "empty (generated) or at least 32 characters",
+    )?;
 
     let log = &config.log;
     check(

@@ -7,7 +7,7 @@ use townsquare_sdk::model::Post;
 use super::search::Stmt;
 use super::{Store, StoreError};
 
-const COLUMNS: &str = "id, creator_id, post_id, channel_id, create_at, update_at, delete_at, path, \
+pub(super) const COLUMNS: &str = "id, creator_id, post_id, channel_id, create_at, update_at, delete_at, path, \
     thumbnail_path, preview_path, name, extension, size, mime_type, width, height, has_preview_image, mini_preview";
 
 /// Mattermost's FileInfo. The storage paths are never sent to clients.

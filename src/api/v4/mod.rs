@@ -13,6 +13,7 @@ pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod redirect_location;
 pub mod roles;
 pub mod scheduled_posts;
 pub mod search;
@@ -57,4 +58,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(emoji::routes())
         .merge(search::routes())
         .merge(autocomplete::routes())
+        .merge(redirect_location::routes())
 }

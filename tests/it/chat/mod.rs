@@ -2,6 +2,7 @@
 
 mod categories;
 mod channels;
+mod deleted_leaks;
 mod deleted_posts;
 mod post_info;
 mod posts;
