@@ -6,9 +6,11 @@
 mod support;
 
 mod accounts;
+mod bookmarks;
 mod chat;
 mod cli;
 mod db_schema;
+mod drafts;
 mod dump;
 mod edition;
 mod editions;

@@ -1,9 +1,11 @@
 //! Mattermost API v4 routes, one module per resource.
 
 pub mod autocomplete;
+pub mod bookmarks;
 pub mod categories;
 pub mod channels;
 pub mod common;
+pub mod drafts;
 pub mod emoji;
 pub mod ephemeral;
 pub mod files;
@@ -12,7 +14,9 @@ pub mod license;
 pub mod posts;
 pub mod preferences;
 pub mod reactions;
+pub mod redirect_location;
 pub mod roles;
+pub mod scheduled_posts;
 pub mod search;
 pub mod sessions;
 pub mod statuses;
@@ -44,7 +48,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(team_images::routes())
         .merge(channels::routes())
         .merge(categories::routes())
+        .merge(bookmarks::routes())
         .merge(posts::routes())
+        .merge(drafts::routes())
+        .merge(scheduled_posts::routes())
         .merge(ephemeral::routes())
         .merge(reactions::routes())
         .merge(roles::routes())
@@ -56,4 +63,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(emoji::routes())
         .merge(search::routes())
         .merge(autocomplete::routes())
+        .merge(redirect_location::routes())
 }
