@@ -27,12 +27,56 @@ pub trait PathIds: Sized {
     fn from_params(params: &RawPathParams) -> Result<Self, AppError>;
 }
 
+/// Fixed segments Mattermost routes where this server routes an id (`/users/invalid_emails`
+/// next to `/users/{user_id}`). One this server has no route for is a page it does not have
+/// (404), not a malformed id (400).
+const FIXED_SEGMENTS: &[&str] = &[
+    "autocomplete",
+    "batch",
+    "direct",
+    "email",
+    "ephemeral",
+    "group",
+    "group_channels",
+    "ids",
+    "invalid_emails",
+    "invite",
+    "invites",
+    "known",
+    "login",
+    "logout",
+    "members",
+    "mention_counts",
+    "migrate_auth",
+    "name",
+    "notify-admin",
+    "password",
+    "read",
+    "rewrite",
+    "schedule",
+    "scheduled",
+    "search",
+    "sessions",
+    "stats",
+    "status",
+    "tokens",
+    "trigger-notify-admin-posts",
+    "username",
+    "usernames",
+];
+
 fn segment<T: PathId>(params: &RawPathParams) -> Result<T, AppError> {
-    params
+    let raw = params
         .iter()
         .find(|(name, _)| *name == T::NAME)
-        .and_then(|(_, raw)| T::parse(raw))
-        .ok_or_else(|| AppError::invalid_url_param(T::NAME))
+        .map(|(_, raw)| raw);
+    match raw.and_then(T::parse) {
+        Some(id) => Ok(id),
+        None if raw.is_some_and(|raw| FIXED_SEGMENTS.contains(&raw)) => {
+            Err(AppError::route_not_found())
+        }
+        None => Err(AppError::invalid_url_param(T::NAME)),
+    }
 }
 
 macro_rules! path_ids {
