@@ -203,12 +203,12 @@ async fn group_channels_are_searched_by_their_members_usernames() {
     both.sort();
     assert_eq!(
         search(bob.token.clone(), json!("dav")).await,
-        [with_dave.clone()]
+        [with_dave.as_str()]
     );
     assert_eq!(search(bob.token.clone(), json!("car")).await, both);
     assert_eq!(
         search(bob.token.clone(), json!("  CAR   Adm ")).await,
-        [with_admin.clone()],
+        [with_admin.as_str()],
         "every word, any case"
     );
     assert_eq!(
@@ -294,25 +294,25 @@ async fn search_box_suggests_the_callers_channels() {
     };
     assert_eq!(
         ids(&suggest(bob.token.clone(), "front").await),
-        [id(&frontend)]
+        [id(&frontend).as_str()]
     );
     assert_eq!(
         ids(&suggest(bob.token.clone(), "FRONT").await),
-        [id(&frontend)]
+        [id(&frontend).as_str()]
     );
     assert_eq!(
         ids(&suggest(bob.token.clone(), "team").await),
-        [id(&frontend)],
+        [id(&frontend).as_str()],
         "a word of the display name"
     );
     assert_eq!(
         ids(&suggest(bob.token.clone(), "ui").await),
-        [id(&frontend)],
+        [id(&frontend).as_str()],
         "the purpose"
     );
     assert_eq!(
         ids(&suggest(bob.token.clone(), "plans").await),
-        [secret.clone()]
+        [secret.as_str()]
     );
     assert!(
         ids(&suggest(bob.token.clone(), "back").await).is_empty(),
@@ -320,7 +320,7 @@ async fn search_box_suggests_the_callers_channels() {
     );
     assert_eq!(
         ids(&suggest(bob.token.clone(), "old").await),
-        [old.clone()],
+        [old.as_str()],
         "archived too"
     );
     // The direct channel by the other member's username (shown as its display name), the
@@ -328,8 +328,8 @@ async fn search_box_suggests_the_callers_channels() {
     let carol_match = suggest(bob.token.clone(), "car").await;
     assert_eq!(ids(&carol_match), [gm.clone(), dm.clone()]);
     assert_eq!(carol_match[1]["display_name"], "carol");
-    assert_eq!(ids(&suggest(bob.token.clone(), "bob").await), [gm.clone()]);
-    assert_eq!(ids(&suggest(bob.token.clone(), "dav").await), [gm.clone()]);
+    assert_eq!(ids(&suggest(bob.token.clone(), "bob").await), [gm.as_str()]);
+    assert_eq!(ids(&suggest(bob.token.clone(), "dav").await), [gm.as_str()]);
 
     // Everything bob belongs to, by display name (case-insensitive).
     let all = suggest(bob.token.clone(), "").await;
@@ -502,7 +502,7 @@ async fn archived_channels_of_a_team() {
         .get_as(&admin.token, &format!("{path}?page=1&per_page=1"))
         .await
         .json();
-    assert_eq!(ids(&second), [public.clone()]);
+    assert_eq!(ids(&second), [public.as_str()]);
     assert_eq!(
         server
             .get_as(&admin.token, &format!("{path}?page=5&per_page=1"))
@@ -520,7 +520,7 @@ async fn archived_channels_of_a_team() {
         .assert_status(200);
     assert_eq!(
         ids(&server.get_as(&bob.token, &path).await.json()),
-        [public.clone()]
+        [public.as_str()]
     );
 
     server
@@ -586,7 +586,7 @@ async fn channel_members_by_user_id() {
         )
         .await;
     open.assert_status(200);
-    assert_eq!(names(&open.json(), "user_id"), [bob.id.clone()]);
+    assert_eq!(names(&open.json(), "user_id"), [bob.id.as_str()]);
     server
         .post_as(&carol.token, &path, &json!([]))
         .await
