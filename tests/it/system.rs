@@ -262,6 +262,12 @@ async fn feature_probes(server: &TestServer) -> Vec<(&'static str, bool)> {
             None,
         ),
         (
+            "ScheduledPosts",
+            "GET",
+            format!("/posts/scheduled/team/{team_id}"),
+            None,
+        ),
+        (
             "ExperimentalViewArchivedChannels",
             "GET",
             format!("/teams/{team_id}/channels/deleted"),
@@ -302,6 +308,8 @@ async fn client_config_advertises_only_what_exists() {
             .config(move |c| {
                 c.service.enable_user_access_tokens = tokens;
                 c.service.enable_custom_emoji = emoji;
+                c.service.allow_synced_drafts = emoji;
+                c.service.scheduled_posts = tokens;
                 // Asked for, but there are no bots: still not advertised.
                 c.service.enable_bot_account_creation = true;
             })
@@ -314,6 +322,8 @@ async fn client_config_advertises_only_what_exists() {
             .json();
         assert_eq!(config["EnableUserAccessTokens"], tokens.to_string());
         assert_eq!(config["EnableCustomEmoji"], emoji.to_string());
+        assert_eq!(config["AllowSyncedDrafts"], emoji.to_string());
+        assert_eq!(config["ScheduledPosts"], tokens.to_string());
         for (key, works) in feature_probes(&server).await {
             assert_eq!(
                 config[key],
@@ -347,11 +357,7 @@ async fn client_config_advertises_only_what_exists() {
     let anonymous = server.get("/api/v4/config/client?format=old").await.json();
     assert_eq!(anonymous["EnableBotAccountCreation"], "false");
     assert_eq!(anonymous["EnableGuestAccounts"], "false");
-    for key in [
-        "EnableCommands",
-        "AllowSyncedDrafts",
-        "ExperimentalViewArchivedChannels",
-    ] {
+    for key in ["EnableCommands", "ExperimentalViewArchivedChannels"] {
         assert!(
             anonymous.get(key).is_none(),
             "{key} only for signed-in clients"

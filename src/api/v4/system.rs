@@ -182,8 +182,6 @@ fn signed_in_features(map: &mut BTreeMap<&'static str, String>) {
     ] {
         map.insert(key, "false".into());
     }
-    // TODO(drafts): `ServiceSettings.AllowSyncedDrafts` once synced drafts exist.
-    map.insert("AllowSyncedDrafts", "false".into());
     // Mattermost 11 fixed this setting to true; archived channels are always viewable.
     map.insert("ExperimentalViewArchivedChannels", "true".into());
 }
