@@ -154,10 +154,18 @@ async fn feature_probes(server: &TestServer) -> Vec<(&'static str, bool)> {
     .await;
     probes.push(("EnableCustomEmoji", ok(created.status.as_u16())));
     if ok(uploaded.status.as_u16()) {
+        // A public link needs the file attached to a post.
         let file_id = uploaded.json()["file_infos"][0]["id"]
             .as_str()
             .unwrap()
             .to_string();
+        let attached = call(
+            "POST",
+            "/posts".into(),
+            Some(json!({"channel_id": channel_id, "message": "file", "file_ids": [file_id]})),
+        )
+        .await;
+        attached.assert_status(201);
         let link = call("GET", format!("/files/{file_id}/link"), None).await;
         probes.push(("EnablePublicLink", ok(link.status.as_u16())));
     }
@@ -218,12 +226,6 @@ async fn feature_probes(server: &TestServer) -> Vec<(&'static str, bool)> {
             "description": "probe", "callback_urls": ["http://127.0.0.1:9/cb"], "homepage": "http://127.0.0.1:9"})),
         ),
         (
-            "EnableLinkPreviews",
-            "POST",
-            "/opengraph".into(),
-            Some(json!({"url": "http://127.0.0.1:9/page"})),
-        ),
-        (
             "EnableMarketplace",
             "GET",
             "/plugins/marketplace".into(),
@@ -268,6 +270,12 @@ async fn feature_probes(server: &TestServer) -> Vec<(&'static str, bool)> {
             None,
         ),
         (
+            "EnableFileSearch",
+            "POST",
+            format!("/teams/{team_id}/files/search"),
+            Some(json!({"terms": "probe"})),
+        ),
+        (
             "ExperimentalViewArchivedChannels",
             "GET",
             format!("/teams/{team_id}/channels/deleted"),
@@ -310,6 +318,10 @@ async fn client_config_advertises_only_what_exists() {
                 c.service.enable_custom_emoji = emoji;
                 c.service.allow_synced_drafts = emoji;
                 c.service.scheduled_posts = tokens;
+                c.service.enable_file_search = emoji;
+                c.service.enable_link_previews = tokens;
+                c.file.enable_public_link = tokens;
+                c.service.site_url = "http://chat.example.test".into();
                 // Asked for, but there are no bots: still not advertised.
                 c.service.enable_bot_account_creation = true;
             })
@@ -324,6 +336,8 @@ async fn client_config_advertises_only_what_exists() {
         assert_eq!(config["EnableCustomEmoji"], emoji.to_string());
         assert_eq!(config["AllowSyncedDrafts"], emoji.to_string());
         assert_eq!(config["ScheduledPosts"], tokens.to_string());
+        // Link previews follow their setting (what `/redirect_location` honours).
+        assert_eq!(config["EnableLinkPreviews"], tokens.to_string());
         for (key, works) in feature_probes(&server).await {
             assert_eq!(
                 config[key],
