@@ -9,6 +9,7 @@ pub mod channels;
 pub mod client_reports;
 pub mod emoji;
 pub mod files;
+pub mod first_run;
 pub mod images;
 pub mod licensing;
 pub mod mention_index;
