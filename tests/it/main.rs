@@ -21,4 +21,5 @@ mod realtime;
 mod startup;
 mod system;
 mod terms;
+mod web;
 mod wire;

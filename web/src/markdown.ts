@@ -3,7 +3,21 @@
 import DOMPurify from 'dompurify';
 import {Marked} from 'marked';
 
-const marked = new Marked({gfm: true, breaks: true, async: false});
+function escapeHtml(text: string): string {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const marked = new Marked({
+    gfm: true,
+    breaks: true,
+    async: false,
+    // Mattermost shows HTML in a message as the text it is.
+    renderer: {
+        html({text}) {
+            return escapeHtml(text);
+        },
+    },
+});
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node.tagName === 'A') {

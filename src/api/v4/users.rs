@@ -97,7 +97,7 @@ pub async fn create_user(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Query(query): Query<CreateUserQuery>,
-    JsonBody(input): JsonBody<NewUser>,
+    JsonBody(mut input): JsonBody<NewUser>,
 ) -> Result<Response> {
     // Mattermost's order: an email token, then an invite id, then who is asking.
     let user = if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
@@ -105,15 +105,15 @@ pub async fn create_user(
     } else if let Some(iid) = query.iid.as_deref().filter(|i| !i.is_empty()) {
         users::create_user_with_invite(&state, input, iid).await?
     } else {
+        let body_code = std::mem::take(&mut input.setup_code);
         let header_code = headers
             .get(SETUP_CODE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .and_then(|v| v.to_str().ok());
         let claim = Claim {
             local: is_local(connect.as_ref().map(|c| c.0 .0), &headers),
-            setup_code: Some(input.setup_code.as_str())
+            setup_code: Some(body_code.as_str())
                 .filter(|c| !c.is_empty())
-                .or(header_code.as_deref()),
+                .or(header_code),
         };
         let creator = match auth.as_ref() {
             Some(auth) => Creator::User(auth),

@@ -16,11 +16,12 @@ export function Login() {
         e.preventDefault();
         setBusy(true);
         setError('');
+        // Read first: once signed in, the app may move on before this finishes.
+        const next = new URLSearchParams(window.location.search).get('redirect_to');
         try {
             await client.login(loginId.trim(), password);
             await loadMe();
             await loadTeams();
-            const next = new URLSearchParams(window.location.search).get('redirect_to');
             navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
         } catch (err) {
             setError(errorMessage(err));

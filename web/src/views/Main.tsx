@@ -79,22 +79,24 @@ export function Main({route}: Props) {
                     {teams.value.map((t) => {
                         const unread = t.id !== team.id ? teamUnreads.value[t.id] : undefined;
                         const mentions = unread?.mention_count ?? 0;
-                        const label = `${t.display_name}${mentions ? `, ${mentions} mentions` : unread?.msg_count ? ', unread' : ''}`;
+                        const state = mentions ? `, ${mentions} mention${mentions === 1 ? '' : 's'}` : unread?.msg_count ? ', unread' : '';
                         return (
                             <li key={t.id}>
-                                <a href={channelPath(t.name, 'town-square')} aria-label={label} title={t.display_name}
+                                <a href={channelPath(t.name, 'town-square')} title={t.display_name}
                                     aria-current={t.id === team.id ? 'page' : undefined}
                                     onClick={(e) => { e.preventDefault(); navigate(channelPath(t.name, 'town-square')); }}>
                                     <span aria-hidden="true">{initials(t.display_name)}</span>
+                                    <span class="sr-only">{t.display_name}{state}</span>
                                     {mentions > 0 && <span class="badge" aria-hidden="true">{mentions}</span>}
                                 </a>
                             </li>
                         );
                     })}
                     <li>
-                        <a href="/select_team" aria-label="Create or join a team" title="Create or join a team"
+                        <a href="/select_team" title="Create or join a team"
                             onClick={(e) => { e.preventDefault(); navigate('/select_team'); }}>
                             <span aria-hidden="true">+</span>
+                            <span class="sr-only">Create or join a team</span>
                         </a>
                     </li>
                 </ul>
