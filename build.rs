@@ -54,7 +54,9 @@ fn main() {
 /// of the web client) as `include_bytes!`, each with its precompressed `.br`/`.gz` siblings.
 /// Watching the directory rebuilds the crate whenever the client's build changes.
 fn embed_web_client() {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("web").join("dist");
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("web")
+        .join("dist");
     println!("cargo:rerun-if-changed={}", dist.display());
     let mut files = Vec::new();
     collect_files(&dist, &dist, &mut files);
@@ -67,7 +69,10 @@ fn embed_web_client() {
         let sibling = |ext: &str| {
             let name = format!("{rel}.{ext}");
             if files.contains(&name) {
-                format!("Some(include_bytes!({:?}))", dist.join(&name).display().to_string())
+                format!(
+                    "Some(include_bytes!({:?}))",
+                    dist.join(&name).display().to_string()
+                )
             } else {
                 "None".to_string()
             }
@@ -95,7 +100,10 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
             collect_files(root, &path, out);
         } else if let Ok(rel) = path.strip_prefix(root) {
             // Forward slashes on every platform: these are URL paths.
-            let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            let parts: Vec<_> = rel
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
             out.push(parts.join("/"));
         }
     }

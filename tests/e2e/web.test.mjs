@@ -74,6 +74,13 @@ test('first run: the first account, made in a browser on this machine, is the ad
 test('the log-in screen, and logging out', async () => {
     const p = await page();
     await withScreenshots('login', () => [p], async () => {
+        await p.goto('/signup_user_complete');
+        await p.getByRole('heading', {level: 1, name: 'Create your account'}).waitFor();
+        await expectAccessible(p, 'sign-up');
+        await p.goto('/no-such-team/channels/nowhere/extra');
+        await p.getByRole('heading', {level: 1, name: 'Page not found'}).waitFor();
+        await expectAccessible(p, 'page not found');
+
         await p.goto(`/${TEAM}/channels/off-topic`);
         await p.waitForURL(/\/login\?redirect_to=/);
         await p.getByRole('heading', {level: 1, name: /Log in/}).waitFor();
@@ -153,6 +160,8 @@ test('keyboard only: log in, skip to the message box, write two lines, send', as
     await withScreenshots('keyboard', () => [p], async () => {
         await p.goto('/login');
         // The first field has focus; Tab moves on, Enter submits.
+        await p.getByLabel('Email or username').waitFor();
+        assert.equal(await p.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'username');
         await p.keyboard.type(ADMIN);
         await p.keyboard.press('Tab');
         await p.keyboard.type(PASSWORD);

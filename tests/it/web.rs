@@ -18,7 +18,10 @@ async fn get_with(server: &TestServer, path: &str, accept_encoding: Option<&str>
 
 /// The script `index.html` loads (its name carries the content hash).
 fn script_path(index: &str) -> String {
-    let start = index.find("src=\"/static/").expect("index.html loads a script") + 5;
+    let start = index
+        .find("src=\"/static/")
+        .expect("index.html loads a script")
+        + 5;
     let end = index[start..].find('"').unwrap() + start;
     index[start..end].to_string()
 }
@@ -33,9 +36,21 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 
 #[track_caller]
 fn assert_index(response: &TestResponse) {
+    assert!(
+        response.text().contains("<div id=\"app\"></div>"),
+        "{}",
+        response.text()
+    );
+    assert_html_headers(response);
+}
+
+#[track_caller]
+fn assert_html_headers(response: &TestResponse) {
     response.assert_status(200);
-    assert_eq!(response.header("content-type"), Some("text/html; charset=utf-8"));
-    assert!(response.text().contains("<div id=\"app\"></div>"), "{}", response.text());
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert_eq!(response.header("cache-control"), Some("no-cache"));
     let csp = response.header("content-security-policy").expect("CSP");
     for directive in [
@@ -48,7 +63,10 @@ fn assert_index(response: &TestResponse) {
     ] {
         assert!(csp.contains(directive), "{directive} missing from {csp}");
     }
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
     assert_eq!(response.header("x-frame-options"), Some("SAMEORIGIN"));
     assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
@@ -89,7 +107,10 @@ async fn hashed_assets_are_immutable_and_typed() {
     let script = script_path(&index);
     let response = get_with(&server, &script, None).await;
     response.assert_status(200);
-    assert_eq!(response.header("content-type"), Some("text/javascript; charset=utf-8"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
     assert_eq!(
         response.header("cache-control"),
         Some("public, max-age=31536000, immutable")
@@ -113,7 +134,10 @@ async fn hashed_assets_are_immutable_and_typed() {
         .expect("index.html links a stylesheet");
     let response = get_with(&server, css, None).await;
     response.assert_status(200);
-    assert_eq!(response.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
 
     // Not hashed: revalidated every time.
     let icon = get_with(&server, "/favicon.svg", None).await;
@@ -153,7 +177,7 @@ async fn accept_encoding_picks_brotli_then_gzip() {
 
     // Client routes are compressed too, and keep their headers.
     let page = get_with(&server, "/team/channels/town-square", Some("gzip")).await;
-    assert_index(&page);
+    assert_html_headers(&page);
     assert_eq!(page.header("content-encoding"), Some("gzip"));
     assert_eq!(gunzip(&page.body), index.body);
 }
@@ -173,7 +197,10 @@ async fn server_prefixes_stay_json_404s() {
         let body = response.assert_error(404, "api.context.404.app_error");
         assert!(body["request_id"].as_str().is_some_and(|s| !s.is_empty()));
         assert_eq!(response.header("content-type"), Some("application/json"));
-        assert!(response.header("content-security-policy").is_none(), "{path}");
+        assert!(
+            response.header("content-security-policy").is_none(),
+            "{path}"
+        );
     }
     // Only GET and HEAD reach the client.
     for method in [Method::POST, Method::PUT, Method::DELETE] {

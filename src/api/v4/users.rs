@@ -106,9 +106,7 @@ pub async fn create_user(
         users::create_user_with_invite(&state, input, iid).await?
     } else {
         let body_code = std::mem::take(&mut input.setup_code);
-        let header_code = headers
-            .get(SETUP_CODE_HEADER)
-            .and_then(|v| v.to_str().ok());
+        let header_code = headers.get(SETUP_CODE_HEADER).and_then(|v| v.to_str().ok());
         let claim = Claim {
             local: is_local(connect.as_ref().map(|c| c.0 .0), &headers),
             setup_code: Some(body_code.as_str())

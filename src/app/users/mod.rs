@@ -52,7 +52,8 @@ pub struct NewUser {
     pub props: Option<StringMap>,
     pub notify_props: Option<StringMap>,
     pub timezone: Option<StringMap>,
-    /// Claims a server without accounts from elsewhere than its own machine (`app::first_run`).
+    /// The setup code printed at start: claims a server without accounts from elsewhere than
+    /// its own machine.
     #[serde(deserialize_with = "nullable")]
     pub setup_code: String,
 }

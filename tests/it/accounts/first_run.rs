@@ -16,11 +16,7 @@ fn account(username: &str) -> Value {
     })
 }
 
-async fn sign_up(
-    server: &TestServer,
-    body: &Value,
-    headers: &[(&str, &str)],
-) -> TestResponse {
+async fn sign_up(server: &TestServer, body: &Value, headers: &[(&str, &str)]) -> TestResponse {
     let mut request = server.request(Method::POST, "/api/v4/users").json(body);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -38,7 +34,10 @@ const PROXIED: (&str, &str) = ("x-forwarded-for", "203.0.113.7");
 #[tokio::test]
 async fn this_machine_needs_no_code_and_the_code_is_printed_only_while_fresh() {
     let server = TestServer::start().await;
-    let code = server.setup_code.clone().expect("a fresh server has a setup code");
+    let code = server
+        .setup_code
+        .clone()
+        .expect("a fresh server has a setup code");
     assert_eq!(code.len(), 14, "{code}");
     assert_eq!(code.matches('-').count(), 2, "{code}");
 
@@ -119,7 +118,10 @@ async fn the_code_in_the_header_claims_a_closed_server() {
     let created = sign_up(
         &server,
         &account("header.admin"),
-        &[("forwarded", "for=198.51.100.4"), ("x-townsquare-setup-code", &code)],
+        &[
+            ("forwarded", "for=198.51.100.4"),
+            ("x-townsquare-setup-code", &code),
+        ],
     )
     .await;
     created.assert_status(201);
@@ -127,7 +129,9 @@ async fn the_code_in_the_header_claims_a_closed_server() {
     // The server is closed to open sign-up once it has its admin, code or not.
     let mut body = account("late");
     body["setup_code"] = json!(code);
-    sign_up(&server, &body, &[]).await.assert_error(403, "api.user.create_user.no_open_server");
+    sign_up(&server, &body, &[])
+        .await
+        .assert_error(403, "api.user.create_user.no_open_server");
 }
 
 #[tokio::test]
