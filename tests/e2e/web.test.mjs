@@ -77,9 +77,6 @@ test('the log-in screen, and logging out', async () => {
         await p.goto('/signup_user_complete');
         await p.getByRole('heading', {level: 1, name: 'Create your account'}).waitFor();
         await expectAccessible(p, 'sign-up');
-        await p.goto('/no-such-team/channels/nowhere/extra');
-        await p.getByRole('heading', {level: 1, name: 'Page not found'}).waitFor();
-        await expectAccessible(p, 'page not found');
 
         await p.goto(`/${TEAM}/channels/off-topic`);
         await p.waitForURL(/\/login\?redirect_to=/);
@@ -93,6 +90,15 @@ test('the log-in screen, and logging out', async () => {
         await p.getByRole('button', {name: 'Log in'}).click();
         // Back where the visitor was going.
         await p.getByRole('heading', {level: 1, name: 'Off-Topic'}).waitFor();
+
+        await p.goto(`/${TEAM}/no-such-view/x`);
+        await p.getByRole('heading', {level: 1, name: 'Page not found'}).waitFor();
+        await expectAccessible(p, 'page not found');
+        await p.goto('/no-such-team/channels/town-square');
+        await p.getByRole('heading', {level: 1, name: 'Team not found'}).waitFor();
+        await expectAccessible(p, 'team not found');
+
+        await p.goto(`/${TEAM}/channels/off-topic`);
         await p.getByRole('button', {name: 'Log out'}).click();
         await p.waitForURL('**/login');
         await p.goto(`/${TEAM}/channels/town-square`);
