@@ -153,11 +153,50 @@ test('two people chat in real time: posts, edits and deletes arrive without relo
         await post(b, 'look here').waitFor();
         await b.getByRole('link', {name: 'Off-Topic', exact: true}).waitFor();
 
-        // Losing the connection shows; revoking bob's sessions closes his socket.
+        // Revoking bob's sessions closes his socket, and his client asks him to log in again.
         await api(adminToken, 'POST', `/users/${created.body.id}/sessions/revoke/all`);
-        await b.getByRole('status').filter({hasText: 'Reconnecting'}).waitFor();
+        await b.waitForURL(/\/login\?redirect_to=/);
+        await b.getByRole('heading', {level: 1, name: /Log in/}).waitFor();
         expectNoCspViolations(a);
         expectNoCspViolations(b);
+    });
+});
+
+test('a dropped connection shows "Reconnecting", and what was missed arrives after it', async () => {
+    const p = await page();
+    // The page's WebSocket goes through here: while `down`, every connection is refused.
+    let down = false;
+    const open = [];
+    await p.routeWebSocket(/\/api\/v4\/websocket/, (ws) => {
+        if (down) {
+            ws.close({code: 4000, reason: 'test outage'});
+            return;
+        }
+        ws.connectToServer();
+        open.push(ws);
+    });
+    await withScreenshots('reconnect', () => [p], async () => {
+        await uiLogin(p, ADMIN);
+        await p.waitForFunction(() => true);
+        assert.ok(open.length > 0, 'the client connected its WebSocket');
+        down = true;
+        for (const ws of open.splice(0)) {
+            await ws.close({code: 4000, reason: 'test outage'}).catch(() => undefined);
+        }
+        await p.getByRole('status').filter({hasText: 'Reconnecting'}).waitFor();
+
+        const token = await loginToken(ADMIN);
+        const team = (await api(token, 'GET', `/teams/name/${TEAM}`)).body;
+        const channel = (await api(token, 'GET', `/teams/${team.id}/channels/name/town-square`)).body;
+        const missed = `posted during the outage ${Date.now()}`;
+        await api(token, 'POST', '/posts', {channel_id: channel.id, message: missed});
+        await p.waitForTimeout(500);
+        assert.equal(await post(p, missed).count(), 0);
+
+        down = false;
+        await post(p, missed).waitFor({timeout: 20000});
+        await p.getByRole('status').filter({hasText: 'Reconnecting'}).waitFor({state: 'detached'});
+        expectNoCspViolations(p);
     });
 });
 

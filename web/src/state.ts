@@ -7,7 +7,8 @@ import type {Team, TeamUnread} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
 import {batch, computed, signal} from '@preact/signals';
 
-import {client, socket, socketUrl} from './api';
+import {client, socket, socketUrl, statusOf} from './api';
+import {navigate} from './router';
 
 export const PAGE_SIZE = 60;
 
@@ -262,14 +263,28 @@ export function startSocket() {
     socket.addFirstConnectListener(() => {
         connection.value = 'connected';
     });
+    // Reconnected: the server resumes the stream where it stopped (missed events replayed).
     socket.addReconnectListener(() => {
         connection.value = 'connected';
+    });
+    // It could not (a restart, a long outage): read again over REST. With this listener the
+    // client also restarts its sequence count; without one it would reconnect forever.
+    socket.addMissedMessageListener(() => {
         void resync().catch(() => undefined);
     });
     socket.addCloseListener(() => {
-        if (socketStarted) {
-            connection.value = 'reconnecting';
+        if (!socketStarted) {
+            return;
         }
+        connection.value = 'reconnecting';
+        // A revoked or expired session will not come back: log in again.
+        client.getMe().catch((err) => {
+            if (statusOf(err) === 401 && socketStarted) {
+                const here = window.location.pathname + window.location.search;
+                reset();
+                navigate(`/login?redirect_to=${encodeURIComponent(here)}`, true);
+            }
+        });
     });
     socket.addMessageListener((msg) => {
         const data = (msg.data ?? {}) as Record<string, unknown>;
