@@ -59,6 +59,7 @@ fn generate() -> String {
 }
 
 /// At start: on a server without accounts, a new setup code (returned once, for printing).
+/// Each node of a cluster has its own; any of them claims the server through that node.
 pub async fn issue_if_fresh(state: &AppState) -> Result<Option<String>> {
     if state.store.count_users(true, true).await? != 0 {
         return Ok(None);

@@ -45,6 +45,10 @@ log="$work/server.log"
 server_pid=""
 
 stop_server() {
+  # A test may have restarted the server (support.mjs restartServer): its pid is in the file.
+  if [[ -s "$work/server.pid" ]]; then
+    server_pid=$(cat "$work/server.pid")
+  fi
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do
@@ -90,16 +94,18 @@ free_port() {
 # The server runs in the scratch directory so that no config/townsquare.toml is picked up.
 start_server() {
   port=$(free_port)
-  (
-    cd "$work"
-    exec env NO_COLOR=1 \
-      MM_SERVICEENVIRONMENT=test \
-      MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS=true \
-      MM_FILESETTINGS_DIRECTORY="$work/files" \
-      MM_LOGSETTINGS_ENABLECONSOLE=true \
-      MM_LOGSETTINGS_CONSOLELEVEL=INFO \
-      "$bin" serve --listen "127.0.0.1:$port" --data-source "$data_source"
-  ) </dev/null >>"$log" 2>&1 &
+  # The same command restarts the server from a test (TS_E2E_START in support.mjs).
+  cat >"$work/start-server.sh" <<EOF
+cd $(printf '%q' "$work")
+exec env NO_COLOR=1 \\
+  MM_SERVICEENVIRONMENT=test \\
+  MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS=true \\
+  MM_FILESETTINGS_DIRECTORY=$(printf '%q' "$work/files") \\
+  MM_LOGSETTINGS_ENABLECONSOLE=true \\
+  MM_LOGSETTINGS_CONSOLELEVEL=INFO \\
+  $(printf '%q' "$bin") serve --listen 127.0.0.1:$port --data-source $(printf '%q' "$data_source")
+EOF
+  bash "$work/start-server.sh" </dev/null >>"$log" 2>&1 &
   server_pid=$!
   url="http://127.0.0.1:$port"
   for _ in $(seq 1 300); do
@@ -143,7 +149,8 @@ done
 
 test_output="$work/node-test.out"
 set +e
-TS_URL="$url" CHROMIUM="$chromium_bin" node --test --test-concurrency=1 --test-reporter=spec "$@" "${files[@]}" \
+TS_URL="$url" CHROMIUM="$chromium_bin" TS_E2E_START="$work/start-server.sh" \
+  TS_E2E_PID_FILE="$work/server.pid" TS_E2E_SERVER_PID="$server_pid" TS_E2E_LOG="$log" node --test --test-concurrency=1 --test-reporter=spec "$@" "${files[@]}" \
   </dev/null 2>&1 | tee "$test_output"
 result=${PIPESTATUS[0]}
 set -e

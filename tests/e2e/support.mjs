@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: the browser, the server's URL, REST calls for set-up, the
 // axe scan in both themes, and screenshots of failures.
-import {mkdirSync, readFileSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {existsSync, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {join} from 'node:path';
 
@@ -109,4 +110,50 @@ let counter = 0;
 export function uniqueName(prefix) {
     counter += 1;
     return `${prefix}${Date.now().toString(36)}${counter}`;
+}
+
+async function until(check, ms, what) {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+        if (await check()) {
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Running, not exited (an exited child of run.sh stays a zombie until run.sh reaps it). */
+function running(pid) {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+        return false;
+    }
+}
+
+async function answers() {
+    try {
+        return (await fetch(`${URL_BASE}/api/v4/system/ping`)).ok;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Stops the server (SIGTERM, as a service manager would), runs `whileDown`, and starts it again
+ * with the same command, port and database (run.sh's start-server.sh).
+ */
+export async function restartServer(whileDown = async () => {}) {
+    const pidFile = process.env.TS_E2E_PID_FILE;
+    const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : process.env.TS_E2E_SERVER_PID);
+    process.kill(pid, 'SIGTERM');
+    await until(() => !running(pid), 15000, 'the server to stop');
+    await whileDown();
+    const log = openSync(process.env.TS_E2E_LOG, 'a');
+    const child = spawn('bash', [process.env.TS_E2E_START], {detached: true, stdio: ['ignore', log, log]});
+    child.unref();
+    writeFileSync(pidFile, String(child.pid));
+    await until(answers, 30000, 'the restarted server to answer');
 }

@@ -123,9 +123,9 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
     if !admin_creator {
         let first = state.store.count_users(true, true).await? == 0;
         if let Creator::SignUp(claim) = creator {
-            may_claim = first_run::check(state, claim).is_ok();
-            if first {
-                first_run::check(state, claim)?;
+            match first_run::check(state, claim) {
+                Err(refused) if first => return Err(refused.into()),
+                checked => may_claim = checked.is_ok(),
             }
         }
         if !first {
