@@ -263,8 +263,10 @@ test('history scrolls back page by page; Markdown is sanitised', async () => {
     const team = (await api(token, 'GET', `/teams/name/${TEAM}`)).body;
     const name = uniqueName('history-');
     const channel = (await api(token, 'POST', '/channels', {team_id: team.id, name, display_name: `History ${name}`, type: 'O'})).body;
+    let firstId;
     for (let i = 1; i <= 75; i += 1) {
-        await api(token, 'POST', '/posts', {channel_id: channel.id, message: `numbered message ${i} end`});
+        const created = await api(token, 'POST', '/posts', {channel_id: channel.id, message: `numbered message ${i} end`});
+        firstId ??= created.body.id;
     }
     await api(token, 'POST', '/posts', {channel_id: channel.id, message: [
         '<img src="x" onerror="window.__xss = 1"> <script>window.__xss = 2</script>',
@@ -297,5 +299,21 @@ test('history scrolls back page by page; Markdown is sanitised', async () => {
         await p.waitForTimeout(200);
         assert.equal(await p.evaluate(() => window.__xss), undefined);
         expectNoCspViolations(p);
+    });
+
+    // Someone else in the team opens the channel's URL: a public channel is joined on the way,
+    // and a permalink to its first post loads history back to it and marks it.
+    const carol = uniqueName('carol');
+    const created = await api(token, 'POST', '/users', {username: carol, email: `${carol}@example.com`, password: PASSWORD});
+    await api(token, 'POST', `/teams/${team.id}/members`, {team_id: team.id, user_id: created.body.id});
+    const q = await page();
+    await withScreenshots('join-and-permalink', () => [q], async () => {
+        await uiLogin(q, carol);
+        await q.goto(`/${TEAM}/channels/${name}`);
+        await q.getByRole('heading', {level: 1, name: `History ${name}`}).waitFor();
+        await q.getByRole('link', {name: `History ${name}`}).waitFor();
+        await q.goto(`/${TEAM}/pl/${firstId}`);
+        await q.locator('article.post.highlight', {hasText: 'numbered message 1 end'}).waitFor();
+        expectNoCspViolations(q);
     });
 });

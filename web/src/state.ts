@@ -146,6 +146,31 @@ export async function loadOlder(channelId: string): Promise<boolean> {
     return older.length > 0;
 }
 
+/** Loads pages further back until `postId` is loaded (a permalink), within a bound. */
+export async function loadUntil(channelId: string, postId: string, maxPages = 20) {
+    for (let i = 0; i < maxPages; i += 1) {
+        const loaded = postsByChannel.value[channelId];
+        if (!loaded || loaded.posts.some((p) => p.id === postId) || !(await loadOlder(channelId))) {
+            return;
+        }
+    }
+}
+
+/** Opens a public channel of the team that the user is not in yet, as Mattermost does. */
+export async function joinByName(teamName: string, channelName: string): Promise<Channel | undefined> {
+    const channel = await client.getChannelByNameAndTeamName(teamName, channelName) as Channel;
+    if (channel.type !== 'O' || channel.delete_at !== 0) {
+        return undefined;
+    }
+    const member = await client.addToChannel(me.value!.id, channel.id);
+    const fresh = await client.getChannel(channel.id) as Channel;
+    batch(() => {
+        channels.value = {...channels.value, [fresh.id]: fresh};
+        members.value = {...members.value, [fresh.id]: member};
+    });
+    return fresh;
+}
+
 export async function markViewed(channelId: string) {
     const channel = channels.value[channelId];
     const member = members.value[channelId];

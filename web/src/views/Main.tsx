@@ -5,8 +5,9 @@ import {useEffect, useState} from 'preact/hooks';
 import {client, errorMessage} from '../api';
 import {type Route, channelPath, navigate} from '../router';
 import {
-    categories, channelLabel, channels, connection, currentChannelId, currentTeam, loadPosts,
-    loadTeam, markViewed, me, reset, startSocket, teamUnreads, teams, unreadCount, users,
+    categories, channelLabel, channels, connection, currentChannelId, currentTeam, joinByName,
+    loadPosts, loadTeam, loadUntil, markViewed, me, reset, startSocket, teamUnreads, teams,
+    unreadCount, users,
 } from '../state';
 import {ChannelView} from './ChannelView';
 
@@ -43,6 +44,9 @@ export function Main({route}: Props) {
             setHighlight(route.name === 'permalink' ? route.postId : '');
             currentChannelId.value = channel.id;
             await loadPosts(channel.id);
+            if (route.name === 'permalink') {
+                await loadUntil(channel.id, route.postId);
+            }
             await markViewed(channel.id);
         })().catch((err) => !stale && setError(errorMessage(err)));
         return () => {
@@ -124,7 +128,8 @@ async function resolveChannel(route: Props['route'], teamId: string): Promise<Ch
     const mine = Object.values(channels.value);
     switch (route.name) {
     case 'channel':
-        return mine.find((c) => c.name === route.channel && (c.team_id === teamId || c.team_id === ''));
+        return mine.find((c) => c.name === route.channel && (c.team_id === teamId || c.team_id === '')) ??
+            await joinByName(route.team, route.channel).catch(() => undefined);
     case 'messages': {
         const user = await client.getUserByUsername(route.username);
         users.value = {...users.value, [user.id]: user};
