@@ -282,7 +282,10 @@ test('history scrolls back page by page; Markdown is sanitised', async () => {
         await post(p, 'numbered message 75 end').waitFor();
         assert.equal(await post(p, 'numbered message 1 end').count(), 0);
         await expectAccessible(p, 'channel with history');
-        await p.getByRole('button', {name: 'Load older messages'}).click();
+        // Scrolling back (here with the keyboard: the history is focusable) loads older pages.
+        await p.getByRole('button', {name: 'Load older messages'}).waitFor();
+        await p.getByRole('region', {name: 'Messages'}).focus();
+        await p.keyboard.press('Home');
         await post(p, 'numbered message 1 end').waitFor();
         await p.getByText('This is the start of the channel.').waitFor();
         await p.getByRole('heading', {level: 3, name: 'Today'}).waitFor();

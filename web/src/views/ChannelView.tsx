@@ -57,6 +57,8 @@ function History({channelId, highlight}: {channelId: string; highlight: string})
     const scroller = useRef<HTMLDivElement>(null);
     const pinnedToBottom = useRef(true);
     const anchor = useRef<number | null>(null);
+    // A permalink's post is scrolled to once, when it first shows.
+    const shownHighlight = useRef('');
     const [loadingOlder, setLoadingOlder] = useState(false);
     const posts = loaded?.posts ?? [];
 
@@ -70,8 +72,14 @@ function History({channelId, highlight}: {channelId: string; highlight: string})
         if (anchor.current !== null) {
             el.scrollTop = el.scrollHeight - anchor.current;
             anchor.current = null;
-        } else if (highlight && el.querySelector(`[data-post-id="${CSS.escape(highlight)}"]`)) {
-            el.querySelector(`[data-post-id="${CSS.escape(highlight)}"]`)!.scrollIntoView({block: 'center'});
+            return;
+        }
+        const target = highlight && highlight !== shownHighlight.current ?
+            el.querySelector(`[data-post-id="${CSS.escape(highlight)}"]`) : null;
+        if (target) {
+            shownHighlight.current = highlight;
+            pinnedToBottom.current = false;
+            target.scrollIntoView({block: 'center'});
         } else if (pinnedToBottom.current) {
             el.scrollTop = el.scrollHeight;
         }
