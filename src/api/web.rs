@@ -23,7 +23,8 @@ pub struct WebAsset {
 static ASSETS: &[WebAsset] = include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
 /// Prefixes that belong to the server: a miss there is Mattermost's JSON 404, not the client.
-const SERVER_PREFIXES: &[&str] = &["/api", "/plugins", "/static"];
+/// (`files` is a reserved team name, for public file links.)
+const SERVER_PREFIXES: &[&str] = &["/api", "/files", "/plugins", "/static"];
 
 /// No inline script or style; the WebSocket on this host; images from the server or made by
 /// the client (avatars as blobs, data URLs for tiny previews).

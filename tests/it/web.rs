@@ -190,6 +190,7 @@ async fn server_prefixes_stay_json_404s() {
         "/api/v4/no-such-route",
         "/api/v5/users",
         "/plugins/com.example.plugin/main.js",
+        "/files/no-such-file/other",
         "/static/missing-abc123.js",
         "/static",
     ] {
