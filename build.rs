@@ -47,4 +47,64 @@ fn main() {
     let (hash, date) = output.split_once(' ').unwrap_or(("unknown", "unknown"));
     println!("cargo:rustc-env=TOWNSQUARE_GIT_HASH={hash}");
     println!("cargo:rustc-env=TOWNSQUARE_COMMIT_DATE={date}");
+    embed_web_client();
+}
+
+/// Writes `$OUT_DIR/web_assets.rs`: a table of every file in `web/dist` (the committed build
+/// of the web client) as `include_bytes!`, each with its precompressed `.br`/`.gz` siblings.
+/// Watching the directory rebuilds the crate whenever the client's build changes.
+fn embed_web_client() {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("web")
+        .join("dist");
+    println!("cargo:rerun-if-changed={}", dist.display());
+    let mut files = Vec::new();
+    collect_files(&dist, &dist, &mut files);
+    files.sort();
+    let mut table = String::from("&[\n");
+    for rel in &files {
+        if rel.ends_with(".br") || rel.ends_with(".gz") {
+            continue;
+        }
+        let sibling = |ext: &str| {
+            let name = format!("{rel}.{ext}");
+            if files.contains(&name) {
+                format!(
+                    "Some(include_bytes!({:?}))",
+                    dist.join(&name).display().to_string()
+                )
+            } else {
+                "None".to_string()
+            }
+        };
+        table.push_str(&format!(
+            "    WebAsset {{ path: {:?}, body: include_bytes!({:?}), brotli: {}, gzip: {} }},\n",
+            format!("/{rel}"),
+            dist.join(rel).display().to_string(),
+            sibling("br"),
+            sibling("gz"),
+        ));
+    }
+    table.push_str("]\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("web_assets.rs");
+    std::fs::write(out, table).expect("write web_assets.rs");
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, out);
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            // Forward slashes on every platform: these are URL paths.
+            let parts: Vec<_> = rel
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
 }

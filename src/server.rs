@@ -21,6 +21,8 @@ pub struct Server {
     listener: TcpListener,
     /// Tells destructive command-line tools that this database is in use.
     instance_lock: instance_lock::InstanceLock,
+    /// On a server without accounts: the setup code, printed once when serving starts.
+    setup_code: Option<String>,
 }
 
 impl Server {
@@ -66,10 +68,12 @@ impl Server {
         let state = AppState::new(config, runtime, store, extensions);
         crate::app::public_links::init_salt(&state).await?;
         crate::app::licensing::start(&state).await;
+        let setup_code = crate::app::first_run::issue_if_fresh(&state).await?;
         Ok(Self {
             state,
             listener,
             instance_lock,
+            setup_code,
         })
     }
 
@@ -81,6 +85,11 @@ impl Server {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The setup code printed at start, on a server without accounts.
+    pub fn setup_code(&self) -> Option<&str> {
+        self.setup_code.as_deref()
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
@@ -108,6 +117,13 @@ impl Server {
             stopping_tx.subscribe(),
         ));
         tracing::info!(address = %self.local_addr(), "listening");
+        if let Some(code) = &self.setup_code {
+            // The only place the code appears: whoever reads the server's log owns the server.
+            tracing::info!(
+                "no accounts yet: the first account becomes the system admin. Create it in a \
+                 browser on this machine, or from elsewhere with the one-time setup code {code}"
+            );
+        }
         // Small writes (WebSocket frames, short JSON replies) go out at once, as in Go's (and so
         // Mattermost's) default; Nagle would hold them until the previous segment is ACKed.
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {

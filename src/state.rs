@@ -32,6 +32,8 @@ pub struct Inner {
     pub mention_indexes: MentionIndexCache,
     /// Real-time delivery: publish events here after the store call committed.
     pub realtime: Arc<Hub>,
+    /// The one-time code that claims a server without accounts (hashed; `app::first_run`).
+    pub setup_code: crate::app::first_run::SetupCode,
     /// What this server may do right now; read without locking on every request, replaced
     /// atomically on upload, removal, expiry and changes made by other nodes or the CLI.
     entitlements: ArcSwap<Entitlements>,
@@ -56,6 +58,7 @@ impl AppState {
             activity_memo: ActivityMemo::default(),
             mention_indexes: MentionIndexCache::default(),
             realtime,
+            setup_code: Default::default(),
             config: ArcSwap::from_pointee(config),
             runtime,
             store,

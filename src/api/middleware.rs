@@ -75,7 +75,11 @@ pub async fn request_context(
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert("permissions-policy", HeaderValue::from_static(""));
-    if method == Method::GET && !headers.contains_key(header::EXPIRES) {
+    // Responses that state their own caching (the web client's assets) keep it.
+    if method == Method::GET
+        && !headers.contains_key(header::EXPIRES)
+        && !headers.contains_key(header::CACHE_CONTROL)
+    {
         headers.insert(header::EXPIRES, HeaderValue::from_static("0"));
     }
     let status = response.status();

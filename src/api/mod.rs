@@ -7,6 +7,7 @@ pub mod ids;
 pub mod licensed;
 pub mod middleware;
 pub mod v4;
+pub mod web;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -14,9 +15,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::Error;
 use crate::state::AppState;
-use townsquare_sdk::AppError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,7 +64,7 @@ pub fn router(state: AppState) -> Router {
     doc.info.version = crate::build_info::VERSION.to_string();
     let body_limit = state.config().service.maximum_payload_size_bytes as usize;
     api.merge(docs::routes(doc))
-        .fallback(not_found)
+        .fallback(web::serve)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(
@@ -73,8 +72,4 @@ pub fn router(state: AppState) -> Router {
             middleware::request_context,
         ))
         .with_state(state)
-}
-
-async fn not_found() -> Error {
-    AppError::route_not_found().into()
 }

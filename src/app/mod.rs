@@ -12,6 +12,7 @@ pub mod drafts;
 pub mod emoji;
 pub mod file_search;
 pub mod files;
+pub mod first_run;
 pub mod images;
 pub mod licensing;
 pub mod mention_index;

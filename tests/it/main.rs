@@ -24,4 +24,5 @@ mod realtime;
 mod startup;
 mod system;
 mod terms;
+mod web;
 mod wire;

@@ -1,9 +1,11 @@
 //! `/users`: accounts, profiles, roles, passwords, activation (pictures: `user_images`).
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use townsquare_sdk::model::User;
@@ -16,6 +18,7 @@ use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::{Auth, MaybeAuth};
 use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{Ids, UserIdOrMe};
+use crate::app::first_run::Claim;
 use crate::app::permissions::Permission;
 use crate::app::user_lists;
 use crate::app::users::{
@@ -59,19 +62,42 @@ pub struct CreateUserQuery {
     pub t: Option<String>,
 }
 
-/// Create a user. The first account becomes system admin; afterwards sign-up follows
+/// Carries the setup code that claims a server without accounts (or the body's `setup_code`).
+pub const SETUP_CODE_HEADER: &str = "x-townsquare-setup-code";
+
+/// Straight from this machine: a loopback peer, and no proxy header (a reverse proxy on the
+/// same host would otherwise make every visitor look local).
+fn is_local(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    let loopback = peer.is_some_and(|addr| match addr.ip() {
+        IpAddr::V4(ip) => ip.is_loopback(),
+        IpAddr::V6(ip) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    });
+    loopback && !proxied
+}
+
+/// Create a user. The first account becomes system admin; it is created only from the server's
+/// own machine or with the setup code printed at start. Afterwards sign-up follows
 /// `TeamSettings.EnableOpenServer` or a team's invite id (`iid`), and admins can always
 /// create accounts.
-#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser, params(CreateUserQuery),
+#[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser,
+    params(CreateUserQuery,
+           ("X-Townsquare-Setup-Code" = Option<String>, Header, description = "The setup code that claims a server without accounts (instead of the body's setup_code)")),
     responses((status = 201, description = "The new user", body = Value),
               (status = 400, description = "Invalid field, duplicate username/email, or an invalid email invitation"),
-              (status = 403, description = "Sign-up is closed, or the email is outside the team's allowed domains"),
+              (status = 403, description = "Sign-up is closed, the email is outside the team's allowed domains, or the first account is claimed from elsewhere without a valid setup code"),
               (status = 404, description = "No team has this invite id")))]
 pub async fn create_user(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Query(query): Query<CreateUserQuery>,
-    JsonBody(input): JsonBody<NewUser>,
+    JsonBody(mut input): JsonBody<NewUser>,
 ) -> Result<Response> {
     // Mattermost's order: an email token, then an invite id, then who is asking.
     let user = if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
@@ -79,7 +105,18 @@ pub async fn create_user(
     } else if let Some(iid) = query.iid.as_deref().filter(|i| !i.is_empty()) {
         users::create_user_with_invite(&state, input, iid).await?
     } else {
-        let creator = auth.as_ref().map(Creator::User).unwrap_or(Creator::SignUp);
+        let body_code = std::mem::take(&mut input.setup_code);
+        let header_code = headers.get(SETUP_CODE_HEADER).and_then(|v| v.to_str().ok());
+        let claim = Claim {
+            local: is_local(connect.as_ref().map(|c| c.0 .0), &headers),
+            setup_code: Some(body_code.as_str())
+                .filter(|c| !c.is_empty())
+                .or(header_code),
+        };
+        let creator = match auth.as_ref() {
+            Some(auth) => Creator::User(auth),
+            None => Creator::SignUp(claim),
+        };
         users::create_user(&state, input, creator).await?
     };
     // An anonymous sign-up sees its own account in full.

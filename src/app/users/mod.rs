@@ -10,6 +10,7 @@ use townsquare_sdk::model::{default_notify_props, default_timezone, StringMap, U
 use townsquare_sdk::AppError;
 
 use crate::app::auth::AuthContext;
+use crate::app::first_run::{self, Claim};
 use crate::app::permissions::{Permission, SYSTEM_ROLES};
 use crate::app::validation;
 use crate::config::Config;
@@ -51,13 +52,17 @@ pub struct NewUser {
     pub props: Option<StringMap>,
     pub notify_props: Option<StringMap>,
     pub timezone: Option<StringMap>,
+    /// The setup code printed at start: claims a server without accounts from elsewhere than
+    /// its own machine.
+    #[serde(deserialize_with = "nullable")]
+    pub setup_code: String,
 }
 
 /// Who is creating an account.
 #[derive(Debug, Clone, Copy)]
 pub enum Creator<'a> {
-    /// Anonymous sign-up through the API.
-    SignUp,
+    /// Anonymous sign-up through the API, with what it brings to claim a fresh server.
+    SignUp(Claim<'a>),
     /// A logged-in user (admins may always create accounts).
     User(&'a AuthContext),
     /// The command line, run by whoever can reach the database.
@@ -110,11 +115,19 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
     let admin_creator = match creator {
         Creator::User(auth) => auth.can(Permission::ManageSystem),
         Creator::Cli { .. } => true,
-        Creator::SignUp | Creator::Invited => false,
+        Creator::SignUp(_) | Creator::Invited => false,
     };
     let mut only_if_first = false;
+    // Whether this caller may become the first account, the system admin.
+    let mut may_claim = admin_creator;
     if !admin_creator {
         let first = state.store.count_users(true, true).await? == 0;
+        if let Creator::SignUp(claim) = creator {
+            match first_run::check(state, claim) {
+                Err(refused) if first => return Err(refused.into()),
+                checked => may_claim = checked.is_ok(),
+            }
+        }
         if !first {
             if !config.team.enable_user_creation {
                 return Err(AppError::new(
@@ -190,7 +203,12 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
         .map_err(AppError::internal)?;
     let inserted = state
         .store
-        .insert_user(&user, &hash, Some(FIRST_USER_ROLES), only_if_first)
+        .insert_user(
+            &user,
+            &hash,
+            may_claim.then_some(FIRST_USER_ROLES),
+            only_if_first,
+        )
         .await
         .map_err(|err| match duplicate(&err, &username) {
             Some(app) => crate::Error::from(app),
@@ -200,6 +218,7 @@ pub async fn create_user(state: &AppState, input: NewUser, creator: Creator<'_>)
         return Err(no_open_server().into());
     };
     tracing::info!(user_id = %created.id, roles = %created.roles, "user created");
+    state.setup_code.clear();
     state.realtime.publish(events::new_user(&created.id));
     Ok(created)
 }

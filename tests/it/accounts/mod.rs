@@ -1,5 +1,6 @@
 //! Accounts and sessions (issue 3).
 
+mod first_run;
 mod invite_signup;
 mod login;
 mod profile;

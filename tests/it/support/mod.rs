@@ -81,6 +81,8 @@ pub struct TestServer {
     pub config: Config,
     pub runtime: RuntimeEnv,
     pub db: TestDb,
+    /// The setup code the server printed at start (only on a server without accounts).
+    pub setup_code: Option<String>,
     store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -109,6 +111,7 @@ impl TestServer {
             .expect("server starts");
         let url = format!("http://{}", server.local_addr());
         let store = server.state().store.clone();
+        let setup_code = server.setup_code().map(str::to_owned);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run(async move {
             let _ = rx.await;
@@ -124,6 +127,7 @@ impl TestServer {
             config,
             runtime,
             db,
+            setup_code,
             store,
             shutdown: Some(tx),
             task: Some(task),
