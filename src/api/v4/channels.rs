@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{ChannelId, Ids, TeamId, UserIdOrMe};
 use crate::app::channels::{self, read, ChannelPatch, NewChannel};
@@ -50,7 +51,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Create a public (`O`) or private (`P`) channel.
 #[utoipa::path(post, path = "/api/v4/channels", tag = "channels", request_body = NewChannel,
-    responses((status = 201, description = "The channel", body = Value), (status = 403, description = "Not allowed on this team")))]
+    responses((status = 201, description = "The channel", body = Channel), (status = 403, description = "Not allowed on this team")))]
 pub async fn create_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -62,7 +63,7 @@ pub async fn create_channel(
 
 /// The direct channel between two users (created on first use).
 #[utoipa::path(post, path = "/api/v4/channels/direct", tag = "channels", request_body = Vec<String>,
-    responses((status = 201, description = "The channel", body = Value)))]
+    responses((status = 201, description = "The channel", body = Channel)))]
 pub async fn create_direct(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -77,7 +78,7 @@ pub async fn create_direct(
 
 /// The group channel of 3 to 8 users (created on first use).
 #[utoipa::path(post, path = "/api/v4/channels/group", tag = "channels", request_body = Vec<String>,
-    responses((status = 201, description = "The channel", body = Value)))]
+    responses((status = 201, description = "The channel", body = Channel)))]
 pub async fn create_group(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -92,7 +93,7 @@ pub async fn create_group(
 
 /// A channel by id.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "The channel", body = Value), (status = 403, description = "Not readable"), (status = 404, description = "No such channel")))]
+    responses((status = 200, description = "The channel", body = Channel), (status = 403, description = "Not readable"), (status = 404, description = "No such channel")))]
 pub async fn get_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -105,7 +106,7 @@ pub async fn get_channel(
 
 /// Patch a channel's name, display name, header or purpose.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/patch", tag = "channels", request_body = ChannelPatch,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn patch_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -128,7 +129,7 @@ pub struct PrivacyChange {
 
 /// Convert a channel between public (`O`) and private (`P`).
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/privacy", tag = "channels", request_body = PrivacyChange,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value),
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel),
     (status = 400, description = "Bad privacy value, default, direct or group channel"), (status = 403, description = "Not allowed")))]
 pub async fn update_privacy(
     State(state): State<AppState>,
@@ -142,8 +143,8 @@ pub async fn update_privacy(
 }
 
 /// Update a channel from a full channel object (the id must match the path).
-#[utoipa::path(put, path = "/api/v4/channels/{channel_id}", tag = "channels", request_body = ChannelPatch,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}", tag = "channels", request_body = Channel,
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn update_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -158,7 +159,7 @@ pub async fn update_channel(
 
 /// Archive a channel; its posts and members are kept.
 #[utoipa::path(delete, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn archive_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -170,7 +171,7 @@ pub async fn archive_channel(
 
 /// Restore an archived channel.
 #[utoipa::path(post, path = "/api/v4/channels/{channel_id}/restore", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn restore_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -189,7 +190,7 @@ pub struct DeletedQuery {
 /// A channel by team id and channel name.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/name/{channel_name}", tag = "channels",
     params(("team_id" = String, Path), ("channel_name" = String, Path), DeletedQuery),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn channel_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -206,7 +207,7 @@ pub async fn channel_by_name(
 /// A channel by team name and channel name.
 #[utoipa::path(get, path = "/api/v4/teams/name/{team_name}/channels/name/{channel_name}", tag = "channels",
     params(("team_name" = String, Path), ("channel_name" = String, Path), DeletedQuery),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn channel_by_team_and_channel_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -227,7 +228,7 @@ pub async fn channel_by_team_and_channel_name(
 
 /// Public channels of a team.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels", tag = "channels", params(("team_id" = String, Path), Pagination),
-    responses((status = 200, description = "Channels", body = Vec<Value>)))]
+    responses((status = 200, description = "Channels", body = Vec<Channel>)))]
 pub async fn public_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -249,7 +250,7 @@ pub struct ChannelSearch {
 
 /// Search a team's public channels (and private ones you belong to) by name prefix.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/channels/search", tag = "channels", request_body = ChannelSearch,
-    params(("team_id" = String, Path)), responses((status = 200, description = "Channels", body = Vec<Value>)))]
+    params(("team_id" = String, Path)), responses((status = 200, description = "Channels", body = Vec<Channel>)))]
 pub async fn search_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -263,7 +264,8 @@ pub async fn search_channels(
 
 /// Members of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members", tag = "channels",
-    params(("channel_id" = String, Path), Pagination), responses((status = 200, description = "Members", body = Vec<Value>)))]
+    params(("channel_id" = String, Path), Pagination), operation_id = "get_channel_members",
+    responses((status = 200, description = "Members", body = Vec<ChannelMember>)))]
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -285,7 +287,8 @@ pub struct AddMemberBody {
 
 /// Add a user to a channel (join a public channel yourself, or add others).
 #[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members", tag = "channels", request_body = AddMemberBody,
-    params(("channel_id" = String, Path)), responses((status = 201, description = "The member", body = Value)))]
+    params(("channel_id" = String, Path)), operation_id = "add_channel_member",
+    responses((status = 201, description = "The member", body = ChannelMember)))]
 pub async fn add_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -300,7 +303,8 @@ pub async fn add_member(
 
 /// One channel member.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "The member", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "get_channel_member",
+    responses((status = 200, description = "The member", body = ChannelMember)))]
 pub async fn get_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -313,7 +317,8 @@ pub async fn get_member(
 
 /// Remove a user from a channel (leave it yourself, or remove others with permission).
 #[utoipa::path(delete, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "remove_channel_member",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -326,6 +331,7 @@ pub async fn remove_member(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(as = ChannelMemberRoles)]
 pub struct RolesBody {
     #[serde(deserialize_with = "nullable")]
     pub roles: String,
@@ -333,7 +339,8 @@ pub struct RolesBody {
 
 /// Set a member's channel roles.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/roles", tag = "channels", request_body = RolesBody,
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "update_channel_member_roles",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_member_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -347,8 +354,8 @@ pub async fn update_member_roles(
 
 /// Update a member's notification settings for the channel.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/notify_props", tag = "channels",
-    request_body = std::collections::BTreeMap<String, String>,
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    request_body(content = doc::StringMap, description = "Notification settings to change (`desktop`, `push`, `email`, `mark_unread`, ...)"),
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_notify_props(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -372,7 +379,7 @@ pub struct ViewBody {
 /// Mark a channel (and the previous one) as read.
 #[utoipa::path(post, path = "/api/v4/channels/members/{user_id}/view", tag = "channels", request_body = ViewBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "`{\"status\":\"OK\",\"last_viewed_at_times\":{...}}`", body = Value)))]
+    responses((status = 200, description = "OK, and the new read times", body = doc::ChannelViewResponse)))]
 pub async fn view_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -393,7 +400,7 @@ pub async fn view_channel(
 /// Channels a user belongs to in a team, with their direct and group channels.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels", tag = "channels",
     params(("user_id" = String, Path), ("team_id" = String, Path), DeletedQuery),
-    responses((status = 200, description = "Channels (`[]` when none)", body = Vec<Value>)))]
+    responses((status = 200, description = "Channels (`[]` when none)", body = Vec<Channel>)))]
 pub async fn my_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -415,7 +422,7 @@ pub async fn my_channels(
 
 /// A user's channel memberships in a team.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels/members", tag = "channels",
-    params(("user_id" = String, Path), ("team_id" = String, Path)), responses((status = 200, description = "Members", body = Vec<Value>)))]
+    params(("user_id" = String, Path), ("team_id" = String, Path)), responses((status = 200, description = "Members", body = Vec<ChannelMember>)))]
 pub async fn my_channel_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -449,7 +456,7 @@ pub async fn all_channel_members(
 
 /// Unread and mention counts of one channel for a user.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/channels/{channel_id}/unread", tag = "channels",
-    params(("user_id" = String, Path), ("channel_id" = String, Path)), responses((status = 200, description = "ChannelUnread", body = Value)))]
+    params(("user_id" = String, Path), ("channel_id" = String, Path)), responses((status = 200, description = "ChannelUnread", body = doc::ChannelUnread)))]
 pub async fn channel_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -497,7 +504,7 @@ pub async fn member_counts_by_group(
 
 /// Member count and other statistics of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/stats", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "ChannelStats", body = Value)))]
+    responses((status = 200, description = "ChannelStats", body = doc::ChannelStats)))]
 pub async fn channel_stats(
     State(state): State<AppState>,
     Auth(auth): Auth,

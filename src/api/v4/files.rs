@@ -33,7 +33,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(post_file_infos))
 }
 
-#[derive(Debug, Serialize)]
+/// Mattermost's FileUploadResponse.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FileUploadResponse)]
 pub struct UploadResponse {
     pub file_infos: Vec<FileInfo>,
     pub client_ids: Vec<String>,
@@ -61,7 +63,7 @@ fn read_error(detail: impl std::fmt::Display) -> AppError {
 /// (optionally a `client_ids` value before each), or a raw body with `?channel_id=&filename=`.
 #[utoipa::path(post, path = "/api/v4/files", tag = "files", params(UploadQuery),
     request_body(content_type = "multipart/form-data", description = "`channel_id`, then `files` parts"),
-    responses((status = 201, description = "FileUploadResponse", body = Value),
+    responses((status = 201, description = "FileUploadResponse", body = UploadResponse),
         (status = 400, description = "Missing or unexpected parts"), (status = 403, description = "Not a channel member"),
         (status = 413, description = "Larger than FileSettings.MaxFileSize")))]
 pub async fn upload_files(
@@ -323,7 +325,7 @@ async fn send_file(
 /// `?download=1`); HTML, SVG and unknown types always as attachments.
 #[utoipa::path(get, path = "/api/v4/files/{file_id}", tag = "files",
     params(("file_id" = String, Path), DownloadQuery),
-    responses((status = 200, description = "The file's bytes"), (status = 403, description = "Not a channel member"),
+    responses((status = 200, description = "The file's bytes, with the file's content type (HTML and scripts as text/plain)", content_type = "*/*"), (status = 403, description = "Not a channel member"),
         (status = 404, description = "No such file")))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -349,7 +351,7 @@ pub async fn get_file(
 
 /// A file's FileInfo.
 #[utoipa::path(get, path = "/api/v4/files/{file_id}/info", tag = "files", params(("file_id" = String, Path)),
-    responses((status = 200, description = "FileInfo", body = Value), (status = 404, description = "No such file")))]
+    responses((status = 200, description = "FileInfo", body = FileInfo), (status = 404, description = "No such file")))]
 pub async fn get_file_info(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -417,7 +419,7 @@ pub async fn get_preview(
 
 /// The FileInfos of a post.
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}/files/info", tag = "files", params(("post_id" = String, Path)),
-    responses((status = 200, description = "[FileInfo]", body = Vec<Value>), (status = 404, description = "No such post")))]
+    responses((status = 200, description = "[FileInfo]", body = Vec<FileInfo>), (status = 404, description = "No such post")))]
 pub async fn post_file_infos(
     State(state): State<AppState>,
     Auth(auth): Auth,
