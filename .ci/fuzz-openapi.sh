@@ -200,16 +200,17 @@ checks.not_a_server_error.expected-statuses = ["2XX", "3XX", "4XX", "501"]
 TOML
 cat "$work/random.toml" >>"$work/ids.toml"
 
+# Run from the scratch directory: schemathesis keeps its crash files under the working directory.
 run() {
   local config="$1"
   shift
-  "$venv/bin/schemathesis" --config-file "$config" run "$url/api/v4/openapi.json" \
+  (cd "$work" && "$venv/bin/schemathesis" --config-file "$config" run "$url/api/v4/openapi.json" \
     --url "$url" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "$examples" --seed "$seed" --generation-with-security-parameters false \
     --phases examples,coverage,fuzzing --workers 2 --no-color \
-    "$@"
+    "$@")
 }
 
 echo
