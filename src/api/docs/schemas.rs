@@ -180,3 +180,34 @@ pub struct TermsDecision {
     pub terms_of_service_id: String,
     pub accepted: bool,
 }
+
+/// `POST /files` as `multipart/form-data`: `channel_id` first, then one `files` part per file,
+/// and optionally one `client_ids` part per file. (A raw body with `?channel_id=` and
+/// `?filename=` in the query is accepted too.)
+#[derive(Serialize, ToSchema)]
+pub struct FileUploadForm {
+    pub channel_id: String,
+    /// A file (repeat the part for more files).
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    pub files: String,
+    /// The client's id for the file at the same position.
+    pub client_ids: Option<String>,
+}
+
+/// `POST /emoji` as `multipart/form-data`.
+#[derive(Serialize, ToSchema)]
+pub struct EmojiForm {
+    /// JSON: `{"name": "...", "creator_id": "<the caller>"}`.
+    pub emoji: String,
+    /// PNG, JPEG, GIF or WebP, at most 512 KiB.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    pub image: String,
+}
+
+/// `POST /license` and `POST /license/preview` as `multipart/form-data`.
+#[derive(Serialize, ToSchema)]
+pub struct LicenseForm {
+    /// The `.townsquare-license` file.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    pub license: String,
+}

@@ -43,7 +43,7 @@ fn too_large() -> AppError {
 
 /// Create a custom emoji: multipart `emoji` (JSON `{"name","creator_id"}`) and `image`.
 #[utoipa::path(post, path = "/api/v4/emoji", tag = "emoji",
-    request_body(content_type = "multipart/form-data", description = "`emoji` JSON and `image` file"),
+    request_body(content = doc::EmojiForm, content_type = "multipart/form-data", description = "`emoji` JSON and `image` file"),
     responses((status = 200, description = "Emoji", body = Emoji), (status = 400, description = "Bad name or image"),
         (status = 413, description = "Image over 512 KiB"), (status = 501, description = "Custom emoji disabled")))]
 pub async fn create_emoji(

@@ -62,7 +62,8 @@ fn read_error(detail: impl std::fmt::Display) -> AppError {
 /// Upload files (201): multipart with `channel_id` first, then one or more file parts
 /// (optionally a `client_ids` value before each), or a raw body with `?channel_id=&filename=`.
 #[utoipa::path(post, path = "/api/v4/files", tag = "files", params(UploadQuery),
-    request_body(content_type = "multipart/form-data", description = "`channel_id`, then `files` parts"),
+    request_body(content = crate::api::docs::schemas::FileUploadForm, content_type = "multipart/form-data",
+        description = "`channel_id`, then `files` parts"),
     responses((status = 201, description = "FileUploadResponse", body = UploadResponse),
         (status = 400, description = "Missing or unexpected parts"), (status = 403, description = "Not a channel member"),
         (status = 413, description = "Larger than FileSettings.MaxFileSize")))]

@@ -75,7 +75,7 @@ async fn license_field(mut multipart: Multipart) -> Result<Vec<u8>> {
 /// are checked, then it is stored and in force at once: no restart. On any error nothing is
 /// stored and the previous license stays in force.
 #[utoipa::path(post, path = "/api/v4/license", tag = "system",
-    request_body(content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
+    request_body(content = doc::LicenseForm, content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
     responses((status = 200, description = "The license now in force (Mattermost's license JSON)", body = townsquare_sdk::License),
               (status = 400, description = "Not a valid license, or not usable now; the error id says why"),
               (status = 403, description = "Requires manage_license_information"),
@@ -95,7 +95,7 @@ pub async fn upload_license(
 /// Check a license file without saving it: the parsed license, its state, and whether an
 /// upload would be accepted now.
 #[utoipa::path(post, path = "/api/v4/license/preview", tag = "system",
-    request_body(content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
+    request_body(content = doc::LicenseForm, content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
     responses((status = 200, description = "The parsed license and its state; nothing saved", body = doc::LicensePreviewBody),
               (status = 400, description = "Not a valid license"),
               (status = 403, description = "Requires manage_license_information"),
