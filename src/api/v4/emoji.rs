@@ -222,6 +222,8 @@ pub async fn search_emoji(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AutocompleteQuery {
+    /// Prefix of the emoji name.
+    #[param(required = true)]
     pub name: Option<String>,
 }
 
