@@ -106,7 +106,7 @@ enum ConfigCommand {
         MM_SQLSETTINGS_DATASOURCE=postgres://localhost/townsquare townsquare config check\n  \
         townsquare --config /etc/townsquare.toml config check")]
     Check,
-    /// Print the effective configuration as JSON (data source password redacted).
+    /// Print the effective configuration as JSON (data source password and link salt redacted).
     #[command(
         after_help = "Examples:\n  townsquare config show\n  townsquare config show | jq .SqlSettings"
     )]
@@ -195,6 +195,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ConfigCommand::Show => {
                     let mut shown = config.clone();
                     shown.sql.data_source = config.sql.redacted_data_source();
+                    if !shown.file.public_link_salt.is_empty() {
+                        shown.file.public_link_salt = "********".into();
+                    }
                     outln!("{}", serde_json::to_string_pretty(&shown)?)?;
                 }
             }

@@ -64,6 +64,7 @@ impl Server {
             config.service.session_cache_in_minutes.saturating_mul(60),
         ));
         let state = AppState::new(config, runtime, store, extensions);
+        crate::app::public_links::init_salt(&state).await?;
         crate::app::licensing::start(&state).await;
         Ok(Self {
             state,
@@ -96,6 +97,11 @@ impl Server {
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let ws_state = state.clone();
         let housekeeping = tokio::spawn(crate::jobs::run_periodic(state.clone()));
+        let _scheduled = tokio::spawn(crate::jobs::scheduled_posts::run(
+            state.clone(),
+            stopping_tx.subscribe(),
+        ));
+        let reminders = tokio::spawn(crate::jobs::post_reminders::run(state.clone()));
         let auth_listener = tokio::spawn(crate::store::auth_notify::listen(state.store.clone()));
         let license_watch = tokio::spawn(crate::app::licensing::watch(
             state.clone(),
@@ -133,6 +139,8 @@ impl Server {
         let _ = license_watch.await;
         housekeeping.abort();
         let _ = housekeeping.await;
+        reminders.abort();
+        let _ = reminders.await;
         auth_listener.abort();
         let _ = auth_listener.await;
         served?;

@@ -86,6 +86,8 @@ path_ids! {
     ThreadId = "thread_id";
     /// `{token_id}`
     TokenId = "token_id";
+    /// `{bookmark_id}`
+    BookmarkId = "bookmark_id";
 }
 
 /// `{user_id}`: a user id, or `me` for the caller.
@@ -133,7 +135,7 @@ macro_rules! tuples {
     )*};
 }
 
-tuples!((A, B), (A, B, C));
+tuples!((A, B), (A, B, C), (A, B, C, D));
 
 /// The extractor: typed ids from the path.
 #[derive(Debug)]

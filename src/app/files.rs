@@ -337,7 +337,8 @@ async fn add_previews(root: &Path, dir: &str, info: &mut FileInfo) -> Result<()>
     }
 }
 
-/// A live file the caller may read: members of its channel (and system admins) only.
+/// A live file the caller may read: its uploader, members of its channel once a post holds
+/// it, and system admins (as Mattermost: an unattached upload is its uploader's alone).
 pub async fn readable_file(
     state: &AppState,
     auth: &AuthContext,
@@ -349,9 +350,16 @@ pub async fn readable_file(
         .await?
         .filter(|f| f.delete_at == 0)
         .ok_or_else(file_not_found)?;
-    let access = access(state, auth, &info.channel_id).await?;
-    if access.member.is_none() && !auth.can(Permission::ManageSystem) {
-        return Err(AppError::forbidden("read_channel_content").into());
+    if info.creator_id == auth.user_id() || auth.can(Permission::ManageSystem) {
+        return Ok(info);
+    }
+    if info.post_id.is_empty()
+        || access(state, auth, &info.channel_id)
+            .await?
+            .member
+            .is_none()
+    {
+        return Err(AppError::forbidden(Permission::ReadChannel.id()).into());
     }
     Ok(info)
 }

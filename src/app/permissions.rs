@@ -79,6 +79,15 @@ permissions! {
     RemoveReaction = "remove_reaction",
     UseChannelMentions = "use_channel_mentions",
     UploadFile = "upload_file",
+    // Channel bookmarks
+    AddBookmarkPublicChannel = "add_bookmark_public_channel",
+    EditBookmarkPublicChannel = "edit_bookmark_public_channel",
+    DeleteBookmarkPublicChannel = "delete_bookmark_public_channel",
+    OrderBookmarkPublicChannel = "order_bookmark_public_channel",
+    AddBookmarkPrivateChannel = "add_bookmark_private_channel",
+    EditBookmarkPrivateChannel = "edit_bookmark_private_channel",
+    DeleteBookmarkPrivateChannel = "delete_bookmark_private_channel",
+    OrderBookmarkPrivateChannel = "order_bookmark_private_channel",
 }
 
 /// System roles a user may hold.
@@ -142,6 +151,14 @@ const CHANNEL_USER: &[Permission] = &[
     ManagePrivateChannelMembers,
     DeletePost,
     EditPost,
+    AddBookmarkPublicChannel,
+    EditBookmarkPublicChannel,
+    DeleteBookmarkPublicChannel,
+    OrderBookmarkPublicChannel,
+    AddBookmarkPrivateChannel,
+    EditBookmarkPrivateChannel,
+    DeleteBookmarkPrivateChannel,
+    OrderBookmarkPrivateChannel,
 ];
 
 const CHANNEL_ADMIN: &[Permission] = &[
@@ -163,6 +180,14 @@ const CHANNEL_ADMIN: &[Permission] = &[
     ManageChannelRoles,
     ConvertPublicChannelToPrivate,
     ConvertPrivateChannelToPublic,
+    AddBookmarkPublicChannel,
+    EditBookmarkPublicChannel,
+    DeleteBookmarkPublicChannel,
+    OrderBookmarkPublicChannel,
+    AddBookmarkPrivateChannel,
+    EditBookmarkPrivateChannel,
+    DeleteBookmarkPrivateChannel,
+    OrderBookmarkPrivateChannel,
 ];
 
 const TEAM_USER: &[Permission] = &[
@@ -198,6 +223,14 @@ const TEAM_ADMIN: &[Permission] = &[
     DeletePost,
     DeleteOthersPosts,
     EditOthersPosts,
+    AddBookmarkPublicChannel,
+    EditBookmarkPublicChannel,
+    DeleteBookmarkPublicChannel,
+    OrderBookmarkPublicChannel,
+    AddBookmarkPrivateChannel,
+    EditBookmarkPrivateChannel,
+    DeleteBookmarkPrivateChannel,
+    OrderBookmarkPrivateChannel,
 ];
 
 /// Mattermost's built-in roles, as this server enforces them.

@@ -23,12 +23,17 @@ pub async fn user_typing(
     {
         return Err(AppError::forbidden("read_channel").into());
     }
+    publish_typing(state, user_id, channel_id, parent_id);
+    Ok(())
+}
+
+/// The `typing` event, shared by the WebSocket action and `POST /users/{user_id}/typing`.
+pub fn publish_typing(state: &AppState, user_id: &str, channel_id: &str, parent_id: &str) {
     state.realtime.publish(
         Event::new("typing", Broadcast::channel(channel_id).omit(user_id))
             .with("user_id", user_id)
             .with("parent_id", parent_id),
     );
-    Ok(())
 }
 
 /// The statuses of everyone connected to this node.

@@ -227,3 +227,127 @@ pub async fn mark_all_read(state: &AppState, user_id: &str, team_id: &str) -> Re
         .await?;
     Ok(())
 }
+
+/// Replies re-read for mentions when a thread is marked unread far back; older ones still
+/// count as unread replies but are not scanned.
+const UNREAD_MENTION_SCAN_LIMIT: i64 = 5_000;
+
+/// Marks a thread unread for `user_id` from `post_id` (the root or one of its replies) on, as
+/// Mattermost's `UpdateThreadReadForUserByPost`: read up to just before that post, mentions
+/// recounted from the replies after it, the thread followed. Publishes `thread_read_changed`
+/// to the user and returns the thread as they see it.
+pub async fn set_unread(
+    state: &AppState,
+    auth: &AuthContext,
+    user_id: &str,
+    team_id: &str,
+    thread_id: &str,
+    post_id: &str,
+) -> Result<ThreadResponse> {
+    let root = readable_thread(state, auth, thread_id).await?;
+    let post = if post_id == thread_id {
+        root.clone()
+    } else {
+        let post = state
+            .store
+            .post(post_id)
+            .await?
+            .filter(|p| p.delete_at == 0 && p.original_id.is_empty())
+            .ok_or_else(crate::app::posts::post_not_found)?;
+        if post.root_id != thread_id {
+            return Err(AppError::bad_request(
+                "app.user.update_thread_read_for_user_by_post.app_error",
+                "The post is not in this thread.",
+            )
+            .into());
+        }
+        post
+    };
+    if root.reply_count == 0 {
+        // No reply yet, so no thread to mark (the thread row comes with the first reply).
+        return Err(thread_not_found().into());
+    }
+    let timestamp = post.create_at - 1;
+    let previous = state.store.followed_thread(user_id, thread_id).await?;
+    let unread_mentions = count_mentions_after(state, user_id, &root, timestamp).await?;
+    let now = crate::time::now_ms();
+    state
+        .store
+        .set_thread_unread(user_id, thread_id, timestamp, unread_mentions, now)
+        .await?;
+    let thread = one(state, auth, user_id, thread_id).await?;
+    state
+        .realtime
+        .publish(crate::realtime::events::thread_read_changed(
+            team_id,
+            user_id,
+            &crate::realtime::events::ThreadReadChange {
+                thread_id,
+                channel_id: &root.channel_id,
+                timestamp,
+                unread_mentions: thread.unread_mentions,
+                unread_replies: thread.unread_replies,
+                previous_unread_mentions: previous.as_ref().map_or(0, |t| t.unread_mentions),
+                previous_unread_replies: previous.as_ref().map_or(0, |t| t.unread_replies),
+            },
+        ));
+    Ok(thread)
+}
+
+/// Replies to `root` after `after` (ms) by others that mention `user_id`: every one in a
+/// direct channel, else those naming the user (or the channel) as a new reply would.
+async fn count_mentions_after(
+    state: &AppState,
+    user_id: &str,
+    root: &Post,
+    after: i64,
+) -> Result<i64> {
+    let Some(me) = state
+        .store
+        .member_mention_info(&root.channel_id, user_id)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let direct = state
+        .store
+        .channel(&root.channel_id)
+        .await?
+        .is_some_and(|c| c.channel_type == "D");
+    let replies = state
+        .store
+        .thread_replies_after(&root.id, after, UNREAD_MENTION_SCAN_LIMIT)
+        .await?;
+    let me = [me];
+    let no_one_online = std::collections::BTreeSet::new();
+    let count = replies
+        .iter()
+        .filter(|p| p.delete_at == 0 && p.user_id != user_id)
+        .filter(|p| {
+            direct
+                || !crate::app::mentions::mentioned_members(
+                    &crate::app::mentions::parse(&p.message),
+                    &me,
+                    &p.user_id,
+                    true,
+                    &no_one_online,
+                )
+                .is_empty()
+        })
+        .count();
+    Ok(count as i64)
+}
+
+/// Unread mentions in the user's followed threads of a team, per channel id.
+pub async fn mention_counts(
+    state: &AppState,
+    user_id: &str,
+    team_id: &str,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    Ok(state
+        .store
+        .thread_mention_counts(user_id, team_id)
+        .await?
+        .into_iter()
+        .collect())
+}

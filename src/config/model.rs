@@ -66,12 +66,32 @@ pub struct ServiceSettings {
     pub extend_session_length_with_activity: bool,
     #[serde(rename = "SessionCacheInMinutes")]
     pub session_cache_in_minutes: u64,
+    /// Seconds between checks for due post reminders (Townsquare-specific; Mattermost checks
+    /// every 5 minutes).
+    #[serde(rename = "PostReminderIntervalSeconds")]
+    pub post_reminder_interval_seconds: u64,
     #[serde(rename = "MaximumLoginAttempts")]
     pub maximum_login_attempts: u64,
     #[serde(rename = "ExperimentalStrictCSRFEnforcement")]
     pub experimental_strict_csrf_enforcement: bool,
     #[serde(rename = "LicenseFileLocation")]
     pub license_file_location: String,
+    #[serde(rename = "AllowSyncedDrafts")]
+    pub allow_synced_drafts: bool,
+    #[serde(rename = "ScheduledPosts")]
+    pub scheduled_posts: bool,
+    /// Seconds between two looks for due scheduled posts (Townsquare's own key).
+    #[serde(rename = "ScheduledPostsCheckIntervalSeconds")]
+    pub scheduled_posts_check_interval_seconds: u64,
+    /// `GET /redirect_location` answers (it makes an outbound request); off, it answers "".
+    #[serde(rename = "EnableLinkPreviews")]
+    pub enable_link_previews: bool,
+    /// Hosts, IPs and CIDRs (space or comma separated) outbound requests may reach although
+    /// they are internal (loopback, private, link-local).
+    #[serde(rename = "AllowedUntrustedInternalConnections")]
+    pub allowed_untrusted_internal_connections: String,
+    #[serde(rename = "EnableFileSearch")]
+    pub enable_file_search: bool,
 }
 
 impl Default for ServiceSettings {
@@ -93,9 +113,16 @@ impl Default for ServiceSettings {
             session_length_sso_in_hours: 720,
             extend_session_length_with_activity: true,
             session_cache_in_minutes: 10,
+            post_reminder_interval_seconds: 60,
             maximum_login_attempts: 10,
             experimental_strict_csrf_enforcement: false,
             license_file_location: String::new(),
+            allow_synced_drafts: true,
+            scheduled_posts: true,
+            scheduled_posts_check_interval_seconds: 5,
+            enable_link_previews: true,
+            allowed_untrusted_internal_connections: String::new(),
+            enable_file_search: true,
         }
     }
 }
@@ -202,6 +229,12 @@ pub struct FileSettings {
     pub max_file_size: u64,
     #[serde(rename = "EnableFileAttachments")]
     pub enable_file_attachments: bool,
+    #[serde(rename = "EnablePublicLink")]
+    pub enable_public_link: bool,
+    /// Key of the public link hashes; empty: generated at first start and kept in the
+    /// database (`systems`), so links survive restarts.
+    #[serde(rename = "PublicLinkSalt")]
+    pub public_link_salt: String,
 }
 
 impl Default for FileSettings {
@@ -211,6 +244,8 @@ impl Default for FileSettings {
             directory: "./data/".into(),
             max_file_size: 104_857_600,
             enable_file_attachments: true,
+            enable_public_link: false,
+            public_link_salt: String::new(),
         }
     }
 }

@@ -60,6 +60,18 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         service.maximum_login_attempts,
         "at least 1",
     )?;
+    check(
+        service.scheduled_posts_check_interval_seconds > 0,
+        "ServiceSettings.ScheduledPostsCheckIntervalSeconds",
+        service.scheduled_posts_check_interval_seconds,
+        "at least 1",
+    )?;
+    check(
+        (1..=86_400).contains(&service.post_reminder_interval_seconds),
+        "ServiceSettings.PostReminderIntervalSeconds",
+        service.post_reminder_interval_seconds,
+        "1 to 86400",
+    )?;
 
     let sql = &config.sql;
     check(
@@ -108,6 +120,14 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         "FileSettings.DriverName",
         &config.file.driver_name,
         "local",
+    )?;
+    // As Mattermost: a set salt has at least 32 characters. The value itself is not shown.
+    let salt = config.file.public_link_salt.chars().count();
+    check(
+        salt == 0 || salt >= 32,
+        "FileSettings.PublicLinkSalt",
+        format!("({salt} characters)"),
+        "empty (generated) or at least 32 characters",
     )?;
 
     let log = &config.log;

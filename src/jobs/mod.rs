@@ -1,6 +1,9 @@
 //! Periodic housekeeping. Every job is idempotent, so running it on several nodes at once is
 //! harmless (a cluster may later elect one runner).
 
+pub mod post_reminders;
+pub mod scheduled_posts;
+
 use std::time::Duration;
 
 use crate::app::throttle;

@@ -221,6 +221,55 @@ pub fn thread_updated(team_id: &str, user_id: &str, thread: &Value) -> Event {
     Event::new("thread_updated", broadcast).with_json_string("thread", thread)
 }
 
+/// What `thread_read_changed` reports: the thread's new read state and the one before.
+pub struct ThreadReadChange<'a> {
+    pub thread_id: &'a str,
+    pub channel_id: &'a str,
+    pub timestamp: i64,
+    pub unread_mentions: i64,
+    pub unread_replies: i64,
+    pub previous_unread_mentions: i64,
+    pub previous_unread_replies: i64,
+}
+
+/// To the user whose thread read state changed (their other clients follow).
+pub fn thread_read_changed(team_id: &str, user_id: &str, change: &ThreadReadChange<'_>) -> Event {
+    let mut broadcast = Broadcast::user(user_id);
+    broadcast.team_id = team_id.to_string();
+    Event::new("thread_read_changed", broadcast)
+        .with("thread_id", change.thread_id)
+        .with("timestamp", change.timestamp)
+        .with("unread_mentions", change.unread_mentions)
+        .with("unread_replies", change.unread_replies)
+        .with("previous_unread_mentions", change.previous_unread_mentions)
+        .with("previous_unread_replies", change.previous_unread_replies)
+        .with("channel_id", change.channel_id)
+}
+
+/// A bookmark added to a channel, to its members.
+pub fn channel_bookmark_created(channel_id: &str, bookmark: &impl Serialize) -> Event {
+    Event::new("channel_bookmark_created", Broadcast::channel(channel_id))
+        .with_json_string("bookmark", bookmark)
+}
+
+/// `bookmarks` is Mattermost's `{updated, deleted}` (deleted when someone other than the
+/// owner edited it and it was replaced).
+pub fn channel_bookmark_updated(channel_id: &str, bookmarks: &impl Serialize) -> Event {
+    Event::new("channel_bookmark_updated", Broadcast::channel(channel_id))
+        .with_json_string("bookmarks", bookmarks)
+}
+
+pub fn channel_bookmark_deleted(channel_id: &str, bookmark: &impl Serialize) -> Event {
+    Event::new("channel_bookmark_deleted", Broadcast::channel(channel_id))
+        .with_json_string("bookmark", bookmark)
+}
+
+/// `bookmarks` is the channel's live list in its new order.
+pub fn channel_bookmark_sorted(channel_id: &str, bookmarks: &impl Serialize) -> Event {
+    Event::new("channel_bookmark_sorted", Broadcast::channel(channel_id))
+        .with_json_string("bookmarks", bookmarks)
+}
+
 /// For the custom emoji code: announce a new emoji to everyone.
 pub fn emoji_added(emoji: &impl Serialize) -> Event {
     Event::new("emoji_added", Broadcast::all()).with_json_string("emoji", emoji)

@@ -7,7 +7,7 @@ use townsquare_sdk::model::Post;
 use super::search::Stmt;
 use super::{Store, StoreError};
 
-const COLUMNS: &str = "id, creator_id, post_id, channel_id, create_at, update_at, delete_at, path, \
+pub(super) const COLUMNS: &str = "id, creator_id, post_id, channel_id, create_at, update_at, delete_at, path, \
     thumbnail_path, preview_path, name, extension, size, mime_type, width, height, has_preview_image, mini_preview";
 
 /// Mattermost's FileInfo. The storage paths are never sent to clients.
@@ -81,6 +81,9 @@ pub(crate) fn delete_for_post_stmts(post_id: &str) -> Vec<Stmt> {
         binds: vec![post_id.to_string()],
     }]
 }
+
+/// A live bookmark's file has no post but is no orphan (`store::bookmarks` claims it).
+const NOT_A_LIVE_BOOKMARK: &str = "AND NOT (creator_id = 'bookmark' AND delete_at = 0)";
 
 impl Store {
     pub async fn insert_file_info(&self, info: &FileInfo) -> Result<(), StoreError> {
@@ -179,7 +182,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<FileInfo>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM file_info WHERE post_id = '' AND create_at < $1 ORDER BY create_at LIMIT $2"
+            "SELECT {COLUMNS} FROM file_info WHERE post_id = '' AND create_at < $1 {NOT_A_LIVE_BOOKMARK} \
+             ORDER BY create_at LIMIT $2"
         );
         Ok(with_reader!(self, |pool| sqlx::query_as(&sql)
             .bind(created_before)
@@ -190,8 +194,10 @@ impl Store {
 
     /// Removes a file row, only while it is still an orphan; returns whether it did.
     pub async fn delete_orphan_file(&self, id: &str) -> Result<bool, StoreError> {
+        let sql =
+            format!("DELETE FROM file_info WHERE id = $1 AND post_id = '' {NOT_A_LIVE_BOOKMARK}");
         let done = with_writer!(self, |pool| {
-            sqlx::query("DELETE FROM file_info WHERE id = $1 AND post_id = ''")
+            sqlx::query(&sql)
                 .bind(id)
                 .execute(pool)
                 .await

@@ -548,6 +548,117 @@ impl Store {
     }
 }
 
+/// A file search with names resolved to ids and dates to milliseconds. The store narrows
+/// by everything but the words; `name_patterns` (lower-case ASCII pieces every match's
+/// name must contain, or one of them with `or`) only prefilter, the app matches the words.
+#[derive(Debug, Default, Clone)]
+pub struct FileSearchQuery {
+    pub user_id: String,
+    /// `None` searches every team (and direct/group messages).
+    pub team_id: Option<String>,
+    pub include_deleted_channels: bool,
+    pub extensions: Vec<String>,
+    pub excluded_extensions: Vec<String>,
+    pub from_user_ids: Vec<String>,
+    pub excluded_user_ids: Vec<String>,
+    pub in_channel_ids: Vec<String>,
+    pub excluded_channel_ids: Vec<String>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub name_patterns: Vec<String>,
+    pub or: bool,
+}
+
+impl Store {
+    /// Up to `limit` files of live posts in the caller's channels matching the query, newest
+    /// first (`create_at`, then id, descending), strictly older than `before` when given.
+    pub async fn search_files_batch(
+        &self,
+        q: &FileSearchQuery,
+        before: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<super::files::FileInfo>, StoreError> {
+        let mut binds: Vec<Bind> = Vec::new();
+        let user = next(&mut binds, Bind::Text(q.user_id.clone()));
+        let mut sql = format!(
+            "SELECT {} FROM file_info f JOIN posts p ON p.id = f.post_id \
+             WHERE f.delete_at = 0 AND f.post_id <> '' AND p.delete_at = 0 \
+             AND f.channel_id IN (SELECT cm.channel_id FROM channel_members cm JOIN channels c ON c.id = cm.channel_id \
+             WHERE cm.user_id = {user}",
+            super::sql::prefixed(super::files::COLUMNS, "f")
+        );
+        if let Some(team_id) = &q.team_id {
+            let team = next(&mut binds, Bind::Text(team_id.clone()));
+            sql.push_str(&format!(" AND (c.team_id = {team} OR c.team_id = '')"));
+        }
+        if !q.include_deleted_channels {
+            sql.push_str(" AND c.delete_at = 0");
+        }
+        sql.push(')');
+        let lists = [
+            ("f.extension", &q.extensions, false),
+            ("f.extension", &q.excluded_extensions, true),
+            ("f.creator_id", &q.from_user_ids, false),
+            ("f.creator_id", &q.excluded_user_ids, true),
+            ("f.channel_id", &q.in_channel_ids, false),
+            ("f.channel_id", &q.excluded_channel_ids, true),
+        ];
+        for (column, values, negated) in lists {
+            if values.is_empty() {
+                continue;
+            }
+            let clause = list(&mut binds, column, values);
+            if negated {
+                sql.push_str(&clause.replace(" IN (", " NOT IN ("));
+            } else {
+                sql.push_str(&clause);
+            }
+        }
+        if let Some(from) = q.created_from {
+            let n = next(&mut binds, Bind::Int(from));
+            sql.push_str(&format!(" AND f.create_at >= {n}"));
+        }
+        if let Some(to) = q.created_to {
+            let n = next(&mut binds, Bind::Int(to));
+            sql.push_str(&format!(" AND f.create_at <= {n}"));
+        }
+        if !q.name_patterns.is_empty() {
+            let conditions: Vec<String> = q
+                .name_patterns
+                .iter()
+                .map(|piece| {
+                    let pattern = format!("%{}%", super::sql::like_escape(piece));
+                    let n = next(&mut binds, Bind::Text(pattern));
+                    format!("LOWER(f.name) LIKE {n} ESCAPE '\\'")
+                })
+                .collect();
+            let joiner = if q.or { " OR " } else { " AND " };
+            sql.push_str(&format!(" AND ({})", conditions.join(joiner)));
+        }
+        if let Some((create_at, id)) = before {
+            let at = next(&mut binds, Bind::Int(create_at));
+            let id = next(&mut binds, Bind::Text(id));
+            sql.push_str(&format!(
+                " AND (f.create_at < {at} OR (f.create_at = {at} AND f.id < {id}))"
+            ));
+        }
+        let limit = next(&mut binds, Bind::Int(limit));
+        sql.push_str(&format!(
+            " ORDER BY f.create_at DESC, f.id DESC LIMIT {limit}"
+        ));
+        Ok(with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql).persistent(false);
+            for bind in &binds {
+                query = match bind {
+                    Bind::Text(text) => query.bind(text),
+                    Bind::Int(n) => query.bind(*n),
+                };
+            }
+            query.fetch_all(pool).await
+        })?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

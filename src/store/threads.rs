@@ -1,7 +1,9 @@
 //! `threads` and `thread_memberships`: collapsed reply threads and who follows them.
 
 use sqlx::FromRow;
+use townsquare_sdk::model::Post;
 
+use super::posts::{PostRow, POST_COLUMNS};
 use super::{Store, StoreError};
 
 /// A followed thread with the follower's read state.
@@ -170,5 +172,79 @@ impl Store {
             .map(|r| r.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// Replies of a thread created after `after` (ms), oldest first, at most `limit`.
+    pub async fn thread_replies_after(
+        &self,
+        post_id: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Post>, StoreError> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE root_id = $1 AND create_at > $2 AND original_id = '' \
+             ORDER BY create_at, id LIMIT $3"
+        );
+        let rows: Vec<PostRow> = with_reader!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(post_id)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(Post::from).collect())
+    }
+
+    /// Marks a thread unread for the user: read up to `last_viewed`, with `unread_mentions`
+    /// after it, and followed (the membership is created when missing).
+    pub async fn set_thread_unread(
+        &self,
+        user_id: &str,
+        post_id: &str,
+        last_viewed: i64,
+        unread_mentions: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        with_writer!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO thread_memberships (post_id, user_id, following, last_viewed, last_updated, unread_mentions) \
+                 VALUES ($1, $2, TRUE, $3, $4, $5) ON CONFLICT (post_id, user_id) DO UPDATE SET following = TRUE, \
+                 last_viewed = excluded.last_viewed, last_updated = excluded.last_updated, \
+                 unread_mentions = excluded.unread_mentions",
+            )
+            .bind(post_id)
+            .bind(user_id)
+            .bind(last_viewed)
+            .bind(now)
+            .bind(unread_mentions)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Unread mentions in the threads a user follows in a team (and in their direct and group
+    /// channels), per channel. Channels the user left are not listed.
+    pub async fn thread_mention_counts(
+        &self,
+        user_id: &str,
+        team_id: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.channel_id, CAST(COALESCE(SUM(tm.unread_mentions), 0) AS BIGINT) \
+                 FROM thread_memberships tm JOIN threads t ON t.post_id = tm.post_id \
+                 JOIN channel_members cm ON cm.channel_id = t.channel_id AND cm.user_id = tm.user_id \
+                 WHERE tm.user_id = $1 AND tm.following = TRUE AND (t.team_id = $2 OR t.team_id = '') \
+                 AND t.thread_delete_at = 0 GROUP BY t.channel_id ORDER BY t.channel_id",
+            )
+            .bind(user_id)
+            .bind(team_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows)
     }
 }

@@ -136,6 +136,8 @@ fn delete_statements(postgres: bool) -> Vec<String> {
         "DELETE FROM team_members WHERE user_id = $1",
         "DELETE FROM sidebar_channels WHERE user_id = $1",
         "DELETE FROM sidebar_categories WHERE user_id = $1",
+        "DELETE FROM drafts WHERE user_id = $1",
+        "DELETE FROM scheduled_posts WHERE user_id = $1",
         // Not `user_terms_of_service`: core never writes enterprise tables (its row names a
         // user that no longer exists and is never read again).
         "DELETE FROM users WHERE id = $1",

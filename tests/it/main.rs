@@ -6,14 +6,17 @@
 mod support;
 
 mod accounts;
+mod bookmarks;
 mod chat;
 mod cli;
 mod db_schema;
+mod drafts;
 mod dump;
 mod edition;
 mod editions;
 mod files;
 mod licensing;
+mod media;
 mod nul;
 mod openapi;
 mod outage;

@@ -211,3 +211,11 @@ pub struct LicenseForm {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     pub license: String,
 }
+
+/// A profile picture or team icon upload, as `multipart/form-data`.
+#[derive(Serialize, ToSchema)]
+pub struct ImageForm {
+    /// The image file; it is stored as a 128 px square PNG.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    pub image: String,
+}

@@ -1,4 +1,5 @@
-//! `/files`: streamed uploads, file info, download, thumbnail and preview; a post's files.
+//! `/files`: streamed uploads, file info, download, thumbnail and preview; a post's files;
+//! public links and file search.
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -12,11 +13,15 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::auth::is_https;
 use crate::api::auth::Auth;
+use crate::api::extract::Json as JsonBody;
 use crate::api::extract::{reject_nul_in_body, Query};
-use crate::api::ids::{FileId, Ids, PostId};
+use crate::api::ids::{FileId, Ids, PostId, TeamId};
 use crate::app::auth::AuthContext;
+use crate::app::file_search::{self, FileInfoList, FileSearchRequest};
 use crate::app::files::{self, readable_file, too_large, FileInfo, Upload};
+use crate::app::public_links;
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -31,6 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_thumbnail))
         .routes(routes!(get_preview))
         .routes(routes!(post_file_infos))
+        .routes(routes!(get_file_link))
+        .routes(routes!(get_public_file))
+        .routes(routes!(search_team_files))
+        .routes(routes!(search_all_files))
 }
 
 /// Mattermost's FileUploadResponse.
@@ -336,13 +345,18 @@ pub async fn get_file(
 ) -> Result<Response> {
     let info = readable_file(&state, &auth, &file_id).await?;
     let forced = matches!(query.download.as_deref(), Some("1" | "true"));
+    send_original(&state, &info, forced).await
+}
+
+/// The stored file itself: inline only for types a browser cannot script, unless forced.
+async fn send_original(state: &AppState, info: &FileInfo, forced: bool) -> Result<Response> {
     let kind = if files::is_inline_safe(&info.mime_type) && !forced {
         "inline"
     } else {
         "attachment"
     };
     send_file(
-        &state,
+        state,
         &info.path,
         served_type(&info.mime_type),
         disposition(kind, &info.name),
@@ -427,4 +441,111 @@ pub async fn post_file_infos(
     Ids(post_id): Ids<PostId>,
 ) -> Result<Json<Vec<FileInfo>>> {
     Ok(Json(files::files_for_post(&state, &auth, &post_id).await?))
+}
+
+/// Where links point: `ServiceSettings.SiteURL`, else the address the request came to.
+fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    let configured = state.config().service.site_url.clone();
+    if !configured.is_empty() {
+        return configured;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if is_https(headers, "") {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FileLink {
+    /// `{SiteURL}/files/{file_id}/public?h={hash}`
+    pub link: String,
+}
+
+/// A public link to a file of a post the caller may read (`FileSettings.EnablePublicLink`).
+#[utoipa::path(get, path = "/api/v4/files/{file_id}/link", tag = "files", params(("file_id" = String, Path)),
+    responses((status = 200, description = "The link", body = FileLink),
+        (status = 400, description = "Malformed id, or the file is not attached to a post"),
+        (status = 403, description = "Public links disabled, or the channel is not readable"),
+        (status = 404, description = "No such file (or its post was deleted)")))]
+pub async fn get_file_link(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(file_id): Ids<FileId>,
+    headers: HeaderMap,
+) -> Result<Json<FileLink>> {
+    let site = site_url(&state, &headers);
+    Ok(Json(FileLink {
+        link: public_links::link(&state, &auth, &file_id, &site).await?,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PublicFileQuery {
+    /// The link's hash.
+    pub h: Option<String>,
+}
+
+/// A file through its public link, without a session.
+#[utoipa::path(get, path = "/files/{file_id}/public", tag = "files", security(()),
+    params(("file_id" = String, Path), PublicFileQuery),
+    responses((status = 200, description = "The file's bytes, with the file's content type", content_type = "*/*"),
+        (status = 400, description = "Missing or wrong hash"),
+        (status = 403, description = "Public links disabled"),
+        (status = 404, description = "No such file (or its post was deleted)")))]
+pub async fn get_public_file(
+    State(state): State<AppState>,
+    Ids(file_id): Ids<FileId>,
+    Query(query): Query<PublicFileQuery>,
+) -> Result<Response> {
+    let hash = query.h.unwrap_or_default();
+    let info = public_links::public_file(&state, &file_id, &hash).await?;
+    send_original(&state, &info, false).await
+}
+
+fn search_response(list: FileInfoList) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-cache, no-store, must-revalidate")],
+        Json(list),
+    )
+        .into_response()
+}
+
+/// Search the names of the files in the caller's channels of a team (and their direct and
+/// group messages): words, "phrases", `prefix*`, `-excluded`, `ext:`, `from:`, `in:`,
+/// `before:`, `after:`, `on:`.
+#[utoipa::path(post, path = "/api/v4/teams/{team_id}/files/search", tag = "files",
+    params(("team_id" = String, Path)), request_body = FileSearchRequest,
+    responses((status = 200, description = "FileInfoList", body = FileInfoList),
+        (status = 400, description = "No terms, or a bad modifier"), (status = 403, description = "Not a team member"),
+        (status = 501, description = "ServiceSettings.EnableFileSearch is off")))]
+pub async fn search_team_files(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+    JsonBody(request): JsonBody<FileSearchRequest>,
+) -> Result<Response> {
+    Ok(search_response(
+        file_search::search_files(&state, &auth, Some(&team_id), request).await?,
+    ))
+}
+
+/// Search the names of the files in every channel the caller belongs to, in all teams.
+#[utoipa::path(post, path = "/api/v4/files/search", tag = "files", request_body = FileSearchRequest,
+    responses((status = 200, description = "FileInfoList", body = FileInfoList),
+        (status = 400, description = "No terms, or a bad modifier"),
+        (status = 501, description = "ServiceSettings.EnableFileSearch is off")))]
+pub async fn search_all_files(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(request): JsonBody<FileSearchRequest>,
+) -> Result<Response> {
+    Ok(search_response(
+        file_search::search_files(&state, &auth, None, request).await?,
+    ))
 }

@@ -37,6 +37,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(posts_around_unread))
         .routes(routes!(edit_history))
         .routes(routes!(set_unread))
+        .routes(routes!(post_info))
+        .routes(routes!(set_reminder))
 }
 
 /// Create a post (201). `root_id` makes it a reply; `pending_post_id` makes retries safe.
@@ -305,4 +307,44 @@ pub async fn posts_around_unread(
     )
     .await?;
     Ok(Json(list))
+}
+
+/// Where a post lives and whether the caller has joined its channel and team (for
+/// permalinks); 404 when the caller could neither read nor join them.
+#[utoipa::path(get, path = "/api/v4/posts/{post_id}/info", tag = "posts", params(("post_id" = String, Path)),
+    responses((status = 200, description = "PostInfo", body = posts::info::PostInfo),
+              (status = 404, description = "No such post, or out of the caller's reach")))]
+pub async fn post_info(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(post_id): Ids<PostId>,
+) -> Result<Json<posts::info::PostInfo>> {
+    Ok(Json(posts::info::info(&state, &auth, &post_id).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReminderBody {
+    /// When to remind, in Unix seconds.
+    #[serde(deserialize_with = "crate::serde_util::nullable")]
+    pub target_time: i64,
+}
+
+/// Remind the user about a post at `target_time`: the system bot sends them a direct message
+/// then; an ephemeral message confirms it now.
+#[utoipa::path(post, path = "/api/v4/users/{user_id}/posts/{post_id}/reminder", tag = "posts",
+    request_body = ReminderBody, params(("user_id" = String, Path), ("post_id" = String, Path)),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
+              (status = 400, description = "Missing or invalid target_time"),
+              (status = 403, description = "Another user without edit_other_users, or an unreadable post"),
+              (status = 404, description = "No such post")))]
+pub async fn set_reminder(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids((user, post_id)): Ids<(UserIdOrMe, PostId)>,
+    JsonBody(body): JsonBody<ReminderBody>,
+) -> Result<Json<Value>> {
+    let user_id = user.resolve(&auth);
+    crate::app::post_reminders::set(&state, &auth, &user_id, &post_id, body.target_time).await?;
+    Ok(status_ok())
 }

@@ -224,6 +224,15 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
         bool_str(config.file.enable_file_attachments),
     );
     map.insert("MaxFileSize", config.file.max_file_size.to_string());
+    map.insert("EnablePublicLink", bool_str(config.file.enable_public_link));
+    map.insert(
+        "EnableLinkPreviews",
+        bool_str(config.service.enable_link_previews),
+    );
+    map.insert(
+        "EnableFileSearch",
+        bool_str(config.service.enable_file_search),
+    );
     map.insert(
         "EnableCustomEmoji",
         bool_str(config.service.enable_custom_emoji),
@@ -236,6 +245,11 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
         "EnableBotAccountCreation",
         bool_str(config.service.enable_bot_account_creation),
     );
+    map.insert(
+        "AllowSyncedDrafts",
+        bool_str(config.service.allow_synced_drafts),
+    );
+    map.insert("ScheduledPosts", bool_str(config.service.scheduled_posts));
     map.insert(
         "ShowEmailAddress",
         bool_str(config.privacy.show_email_address),

@@ -13,8 +13,9 @@ use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
 use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, Path, Query};
-use crate::api::ids::{Ids, TeamId, ThreadId, UserIdOrMe};
+use crate::api::ids::{Ids, PostId, TeamId, ThreadId, UserIdOrMe};
 use crate::app::auth::AuthContext;
+use crate::app::permissions::Permission;
 use crate::app::threads::{self, readable_thread, to_json};
 use crate::error::Result;
 use crate::state::AppState;
@@ -26,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(follow_thread, unfollow_thread))
         .routes(routes!(mark_thread_read))
         .routes(routes!(mark_all_read))
+        .routes(routes!(set_thread_unread))
+        .routes(routes!(mention_counts))
 }
 
 fn only_self(auth: &AuthContext, user: UserIdOrMe) -> Result<String> {
@@ -162,4 +165,41 @@ pub async fn mark_all_read(
     let user_id = only_self(&auth, user)?;
     threads::mark_all_read(&state, &user_id, &team_id).await?;
     Ok(status_ok())
+}
+
+/// Mark a thread unread from a post (its root or a reply) on; the thread becomes followed.
+/// The user's clients get `thread_read_changed`.
+#[utoipa::path(post, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/set_unread/{post_id}", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path), ("post_id" = String, Path)),
+    responses((status = 200, description = "ThreadResponse", body = threads::ThreadResponse),
+              (status = 400, description = "The post is not in the thread"),
+              (status = 403, description = "Another user without edit_other_users, or an unreadable thread"),
+              (status = 404, description = "No such thread or post")))]
+pub async fn set_thread_unread(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids((user, team_id, thread_id, post_id)): Ids<(UserIdOrMe, TeamId, ThreadId, PostId)>,
+) -> Result<Json<Value>> {
+    let user_id = user.resolve(&auth);
+    auth.require_self_or(&user_id, Permission::EditOtherUsers)?;
+    Ok(Json(to_json(
+        &threads::set_unread(&state, &auth, &user_id, &team_id, &thread_id, &post_id).await?,
+    )))
+}
+
+/// Unread mentions in the user's followed threads of a team, per channel id.
+#[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/mention_counts", tag = "threads",
+    params(("user_id" = String, Path), ("team_id" = String, Path)),
+    responses((status = 200, description = "Map of channel id to unread mentions", body = std::collections::BTreeMap<String, i64>),
+              (status = 403, description = "Another user without edit_other_users")))]
+pub async fn mention_counts(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids((user, team_id)): Ids<(UserIdOrMe, TeamId)>,
+) -> Result<Json<std::collections::BTreeMap<String, i64>>> {
+    let user_id = user.resolve(&auth);
+    auth.require_self_or(&user_id, Permission::EditOtherUsers)?;
+    Ok(Json(
+        threads::mention_counts(&state, &user_id, &team_id).await?,
+    ))
 }

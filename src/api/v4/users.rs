@@ -1,7 +1,7 @@
-//! `/users`: accounts, profiles, roles, passwords, activation, avatars.
+//! `/users`: accounts, profiles, roles, passwords, activation (pictures: `user_images`).
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_roles))
         .routes(routes!(update_password))
         .routes(routes!(update_active))
-        .routes(routes!(user_image))
         .routes(routes!(reset_failed_attempts))
         .routes(routes!(channels_for_user))
         .routes(routes!(users_stats))
@@ -360,27 +359,6 @@ pub async fn deactivate_user(
     let user_id = user.resolve(&auth);
     users::set_active(&state, &auth, &user_id, false).await?;
     Ok(status_ok())
-}
-
-/// The user's profile picture (a generated default).
-#[utoipa::path(get, path = "/api/v4/users/{user_id}/image", tag = "users",
-    params(("user_id" = String, Path)),
-    responses((status = 200, description = "PNG image", content_type = "image/png")))]
-pub async fn user_image(
-    State(state): State<AppState>,
-    Auth(auth): Auth,
-    Ids(user): Ids<UserIdOrMe>,
-) -> Result<Response> {
-    let user_id = user.resolve(&auth);
-    let png = read::avatar_png(&state, &user_id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "private, max-age=86400"),
-        ],
-        png,
-    )
-        .into_response())
 }
 
 /// Reset the failed login attempts of a user's account (Mattermost's

@@ -62,8 +62,21 @@ pub(super) fn validate_message(
     Ok(())
 }
 
-/// Creates a post. Retries with the same `pending_post_id` return the first post.
+/// Creates a post. Retries with the same `pending_post_id` return the first post. The
+/// author's synced draft for that channel or thread is done with.
 pub async fn create_post(state: &AppState, auth: &AuthContext, input: NewPost) -> Result<Post> {
+    let post = create_post_only(state, auth, input).await?;
+    crate::app::drafts::post_created(state, &post).await;
+    Ok(post)
+}
+
+/// [`create_post`] leaving drafts alone: scheduled posts go out while their author may be
+/// writing something else in the same channel.
+pub async fn create_post_only(
+    state: &AppState,
+    auth: &AuthContext,
+    input: NewPost,
+) -> Result<Post> {
     if !is_valid_id(&input.channel_id) {
         return Err(AppError::invalid_body_param("channel_id").into());
     }

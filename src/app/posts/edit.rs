@@ -96,6 +96,7 @@ pub async fn delete_post(state: &AppState, auth: &AuthContext, post_id: &str) ->
         ..post
     });
     state.realtime.publish(events::post_deleted(&deleted));
+    crate::app::drafts::post_deleted(state, &deleted).await;
     Ok(deleted)
 }
 

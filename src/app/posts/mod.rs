@@ -6,10 +6,12 @@
 //! - [`edit`]: editing, edit history, deleting, pinning.
 //! - [`unread`]: marking a channel unread from a post on.
 //! - [`ephemeral`]: posts shown to one user, never stored.
+//! - [`info`]: where a post lives, for permalinks.
 
 pub mod create;
 pub mod edit;
 pub mod ephemeral;
+pub mod info;
 pub mod read;
 pub mod unread;
 

@@ -404,7 +404,7 @@ pub async fn patch_user(
 }
 
 /// `user_updated` to everyone, with what an anonymous viewer may see.
-fn publish_user_updated(state: &AppState, user: &User) {
+pub(crate) fn publish_user_updated(state: &AppState, user: &User) {
     let public = sanitize_for(None, user.clone(), &state.config());
     state.realtime.publish(events::user_updated(&public));
 }

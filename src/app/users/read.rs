@@ -1,5 +1,5 @@
 //! Reading users, each as the caller may see it: by id, name, email, ids, a filtered list,
-//! the profile picture; and clearing login throttling.
+//! and clearing login throttling.
 
 use townsquare_sdk::model::User;
 use townsquare_sdk::AppError;
@@ -96,16 +96,6 @@ pub async fn by_usernames(
     let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
     let found = state.store.users_by_usernames(&names).await?;
     Ok(shown(state, auth, found))
-}
-
-/// The user's profile picture: a generated default (PNG).
-pub async fn avatar_png(state: &AppState, user_id: &str) -> Result<Vec<u8>> {
-    let user = state
-        .store
-        .user(user_id)
-        .await?
-        .ok_or_else(missing_account)?;
-    Ok(crate::app::avatar::default_avatar_png(&user.id)?)
 }
 
 /// Forgets failed login attempts against a user's account: `manage_system`, or

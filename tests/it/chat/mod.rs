@@ -2,12 +2,16 @@
 
 mod categories;
 mod channels;
+mod deleted_leaks;
 mod deleted_posts;
+mod post_info;
 mod posts;
 mod preferences;
 mod reactions;
+mod reminders;
 mod statuses;
 mod teams;
+mod thread_unread;
 mod threads;
 
 use serde_json::{json, Value};

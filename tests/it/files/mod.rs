@@ -2,6 +2,9 @@
 
 mod autocomplete;
 mod emoji;
+mod file_search;
+mod public_links;
+mod redirect_location;
 mod search;
 mod uploads;
 

@@ -107,13 +107,23 @@ async fn upload_attach_and_download_a_file() {
         .starts_with("attachment; filename=\"notes.txt\""));
     assert_eq!(download.header("x-frame-options"), Some("DENY"));
 
+    // Until a post holds it, an upload is its uploader's alone (as in Mattermost).
+    for path in [
+        format!("/api/v4/files/{file_id}"),
+        format!("/api/v4/files/{file_id}/info"),
+    ] {
+        server
+            .get_as(&s.eve.token, &path)
+            .await
+            .assert_error(403, "api.context.permissions.app_error");
+    }
+
+    let post = create_post(&server, &s.bob, &s.town, "see attached", &[&file_id]).await;
     let info = server
         .get_as(&s.eve.token, &format!("/api/v4/files/{file_id}/info"))
         .await;
     info.assert_status(200);
     assert_eq!(info.json()["id"], file_id.as_str());
-
-    let post = create_post(&server, &s.bob, &s.town, "see attached", &[&file_id]).await;
     assert_eq!(post["file_ids"], json!([file_id]));
     assert_eq!(post["metadata"]["files"][0]["id"], file_id.as_str());
     assert_eq!(post["metadata"]["files"][0]["post_id"], post["id"]);

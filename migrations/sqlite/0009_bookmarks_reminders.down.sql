@@ -1,0 +1,2 @@
+DROP TABLE post_reminders;
+DROP TABLE channel_bookmarks;
