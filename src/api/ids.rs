@@ -27,12 +27,31 @@ pub trait PathIds: Sized {
     fn from_params(params: &RawPathParams) -> Result<Self, AppError>;
 }
 
+/// Fixed segments Mattermost routes where this server routes an id
+/// (`/users/invalid_emails` next to `/users/{user_id}`). Mattermost's id patterns are
+/// `[A-Za-z0-9]+`, so these never reach an id route there: one this server has no route for is
+/// a page it does not have (404), not a malformed id (400).
+const FIXED_SEGMENTS: &[&str] = &[
+    "group_channels",
+    "invalid_emails",
+    "mention_counts",
+    "migrate_auth",
+    "notify-admin",
+    "trigger-notify-admin-posts",
+];
+
 fn segment<T: PathId>(params: &RawPathParams) -> Result<T, AppError> {
-    params
+    let raw = params
         .iter()
         .find(|(name, _)| *name == T::NAME)
-        .and_then(|(_, raw)| T::parse(raw))
-        .ok_or_else(|| AppError::invalid_url_param(T::NAME))
+        .map(|(_, raw)| raw);
+    match raw.and_then(T::parse) {
+        Some(id) => Ok(id),
+        None if raw.is_some_and(|raw| FIXED_SEGMENTS.contains(&raw)) => {
+            Err(AppError::route_not_found())
+        }
+        None => Err(AppError::invalid_url_param(T::NAME)),
+    }
 }
 
 macro_rules! path_ids {

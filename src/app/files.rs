@@ -337,8 +337,9 @@ async fn add_previews(root: &Path, dir: &str, info: &mut FileInfo) -> Result<()>
     }
 }
 
-/// A live file the caller may read: its uploader, members of its channel once a post holds
-/// it, and system admins (as Mattermost: an unattached upload is its uploader's alone).
+/// A live file the caller may read: its uploader, members of its channel once a post or a
+/// channel bookmark holds it, and system admins (as Mattermost: an unattached upload is its
+/// uploader's alone).
 pub async fn readable_file(
     state: &AppState,
     auth: &AuthContext,
@@ -353,7 +354,9 @@ pub async fn readable_file(
     if info.creator_id == auth.user_id() || auth.can(Permission::ManageSystem) {
         return Ok(info);
     }
-    if info.post_id.is_empty()
+    let held =
+        !info.post_id.is_empty() || info.creator_id == crate::store::bookmarks::BOOKMARK_FILE_OWNER;
+    if !held
         || access(state, auth, &info.channel_id)
             .await?
             .member

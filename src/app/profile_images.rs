@@ -23,7 +23,8 @@ pub const FALLBACK_MAX_AGE_SECS: u32 = 5 * 60;
 /// Changes when the drawing of default pictures changes, so cached ones are redrawn.
 const DEFAULT_STYLE: &str = "d1";
 
-fn picture_path(user_id: &str) -> String {
+/// Where a user's uploaded picture lives in the file store.
+pub fn picture_path(user_id: &str) -> String {
     format!("users/{user_id}/profile.png")
 }
 

@@ -197,14 +197,17 @@ pub async fn mark_read(
     state: &AppState,
     auth: &AuthContext,
     user_id: &str,
+    team_id: &str,
     thread_id: &str,
     timestamp: i64,
 ) -> Result<ThreadResponse> {
-    readable_thread(state, auth, thread_id).await?;
+    let root = readable_thread(state, auth, thread_id).await?;
+    let previous = state.store.followed_thread(user_id, thread_id).await?;
     let now = crate::time::now_ms();
+    let timestamp = timestamp.min(now);
     if !state
         .store
-        .mark_thread_read(user_id, thread_id, timestamp.min(now), now)
+        .mark_thread_read(user_id, thread_id, timestamp, now)
         .await?
     {
         state
@@ -213,10 +216,28 @@ pub async fn mark_read(
             .await?;
         state
             .store
-            .mark_thread_read(user_id, thread_id, timestamp.min(now), now)
+            .mark_thread_read(user_id, thread_id, timestamp, now)
             .await?;
     }
-    one(state, auth, user_id, thread_id).await
+    let thread = one(state, auth, user_id, thread_id).await?;
+    // The user's other clients clear the thread's badge, as Mattermost's
+    // `UpdateThreadReadForUser` tells them.
+    state
+        .realtime
+        .publish(crate::realtime::events::thread_read_changed(
+            team_id,
+            user_id,
+            &crate::realtime::events::ThreadReadChange {
+                thread_id,
+                channel_id: &root.channel_id,
+                timestamp,
+                unread_mentions: thread.unread_mentions,
+                unread_replies: thread.unread_replies,
+                previous_unread_mentions: previous.as_ref().map_or(0, |t| t.unread_mentions),
+                previous_unread_replies: previous.as_ref().map_or(0, |t| t.unread_replies),
+            },
+        ));
+    Ok(thread)
 }
 
 /// Marks every thread of the user in a team read.

@@ -291,6 +291,12 @@ async fn delete(state: &AppState, wanted: &str, confirmation: Confirmation) -> a
             .with_context(|| format!("{name} was deleted meanwhile"))?;
         let root = std::path::PathBuf::from(&state.config().file.directory);
         let mut missing = 0;
+        let picture = crate::app::profile_images::picture_path(&user.id);
+        if let Err(err) = std::fs::remove_file(root.join(&picture)) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("warning: cannot remove {picture}: {err}");
+            }
+        }
         for path in &deleted.file_paths {
             match std::fs::remove_file(root.join(path)) {
                 Ok(()) => {}

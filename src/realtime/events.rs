@@ -178,8 +178,13 @@ pub fn leave_team_notice(team_id: &str, user_id: &str) -> Event {
         .with("user_id", user_id)
 }
 
+/// The team as every member may see it: the invite id and the team's email stay with those who
+/// manage the team (Mattermost sanitizes the same way).
 pub fn update_team(team: &Team) -> Event {
-    Event::new("update_team", Broadcast::team(&team.id)).with_json_string("team", team)
+    let mut shared = team.clone();
+    shared.invite_id.clear();
+    shared.email.clear();
+    Event::new("update_team", Broadcast::team(&team.id)).with_json_string("team", &shared)
 }
 
 pub fn new_user(user_id: &str) -> Event {

@@ -439,6 +439,29 @@ impl Store {
         Ok(affected > 0)
     }
 
+    /// The members of a channel among `user_ids`, by user id.
+    pub async fn channel_members_by_ids(
+        &self,
+        channel_id: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<ChannelMember>, StoreError> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM channel_members WHERE channel_id = $1 AND user_id IN ({}) ORDER BY user_id",
+            super::sql::placeholders(2, user_ids.len())
+        );
+        let rows: Vec<ChannelMemberRow> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql).bind(channel_id);
+            for id in user_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(ChannelMember::from).collect())
+    }
+
     pub async fn count_channel_members(&self, channel_id: &str) -> Result<i64, StoreError> {
         let (count,): (i64,) = with_reader!(self, |pool| {
             sqlx::query_as("SELECT COUNT(*) FROM channel_members WHERE channel_id = $1")

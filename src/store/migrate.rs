@@ -82,8 +82,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_chat"),
     migration!(5, "0005_files_search"),
     migration!(6, "0006_sidebar_categories"),
-    migration!(8, "0008_drafts_scheduled_posts"),
-    migration!(9, "0009_bookmarks_reminders"),
+    migration!(7, "0007_drafts_scheduled_posts"),
+    migration!(8, "0008_bookmarks_reminders"),
 ];
 
 /// The newest schema version this binary knows.

@@ -10,6 +10,7 @@ pub mod access_tokens;
 pub mod auth_notify;
 pub mod bookmarks;
 pub mod categories;
+mod channel_lists;
 mod channels;
 mod connect;
 pub mod drafts;

@@ -273,6 +273,45 @@ impl Store {
         Ok(rows.into_iter().map(Team::from).collect())
     }
 
+    /// The active members of a team among `user_ids`, by user id.
+    pub async fn team_members_by_ids(
+        &self,
+        team_id: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<TeamMember>, StoreError> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM team_members WHERE team_id = $1 AND delete_at = 0 AND user_id IN ({}) ORDER BY user_id",
+            super::sql::placeholders(2, user_ids.len())
+        );
+        let rows: Vec<TeamMemberRow> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql).bind(team_id);
+            for id in user_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(TeamMember::from).collect())
+    }
+
+    /// A team's active memberships: all of them, and those of accounts not deactivated
+    /// (Mattermost's `total_member_count` and `active_member_count`).
+    pub async fn team_member_counts(&self, team_id: &str) -> Result<(i64, i64), StoreError> {
+        let (total, active): (i64, i64) = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN u.delete_at = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM team_members tm JOIN users u ON u.id = tm.user_id \
+                 WHERE tm.team_id = $1 AND tm.delete_at = 0",
+            )
+            .bind(team_id)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok((total, active))
+    }
+
     pub async fn count_team_members(&self, team_id: &str) -> Result<i64, StoreError> {
         let (count,): (i64,) = with_reader!(self, |pool| {
             sqlx::query_as("SELECT COUNT(*) FROM team_members WHERE team_id = $1 AND delete_at = 0")

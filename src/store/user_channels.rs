@@ -201,3 +201,44 @@ impl Store {
         Ok(count)
     }
 }
+
+#[derive(FromRow)]
+struct GroupMemberRow {
+    #[sqlx(flatten)]
+    user: super::users::UserRow,
+    group_channel_id: String,
+}
+
+impl Store {
+    /// The members of those of `channel_ids` that are group channels `user_id` belongs to,
+    /// each with its channel id, by username.
+    pub async fn group_channel_members(
+        &self,
+        user_id: &str,
+        channel_ids: &[String],
+    ) -> Result<Vec<(String, townsquare_sdk::model::User)>, StoreError> {
+        if channel_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {}, cm.channel_id AS group_channel_id FROM users u \
+             JOIN channel_members cm ON cm.user_id = u.id JOIN channels c ON c.id = cm.channel_id \
+             WHERE c.type = 'G' AND cm.channel_id IN ({}) AND EXISTS (SELECT 1 FROM channel_members mine \
+               WHERE mine.channel_id = cm.channel_id AND mine.user_id = $1) \
+             ORDER BY u.username, cm.channel_id",
+            super::sql::prefixed(super::users::COLUMNS, "u"),
+            super::sql::placeholders(2, channel_ids.len())
+        );
+        let rows: Vec<GroupMemberRow> = with_reader!(self, |pool| {
+            let mut query = sqlx::query_as(&sql).bind(user_id);
+            for id in channel_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.group_channel_id, row.user.into()))
+            .collect())
+    }
+}

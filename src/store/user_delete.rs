@@ -106,6 +106,7 @@ fn delete_statements(postgres: bool) -> Vec<String> {
         format!("DELETE FROM thread_memberships WHERE user_id = $1 OR post_id IN ({DOOMED_POSTS})"),
         format!("DELETE FROM threads WHERE post_id IN ({DOOMED_POSTS})"),
         format!("DELETE FROM posts_fts_backfill WHERE post_id IN ({DOOMED_POSTS})"),
+        format!("DELETE FROM post_reminders WHERE post_id IN ({DOOMED_POSTS})"),
     ];
     if postgres {
         stmts.push(format!(
@@ -138,6 +139,7 @@ fn delete_statements(postgres: bool) -> Vec<String> {
         "DELETE FROM sidebar_categories WHERE user_id = $1",
         "DELETE FROM drafts WHERE user_id = $1",
         "DELETE FROM scheduled_posts WHERE user_id = $1",
+        "DELETE FROM post_reminders WHERE user_id = $1",
         // Not `user_terms_of_service`: core never writes enterprise tables (its row names a
         // user that no longer exists and is never read again).
         "DELETE FROM users WHERE id = $1",

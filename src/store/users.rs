@@ -302,29 +302,48 @@ impl Store {
 
     /// Users by id, in no particular order; unknown ids are skipped.
     pub async fn users_by_ids(&self, ids: &[String]) -> Result<Vec<User>, StoreError> {
-        self.users_where_in("id", ids).await
+        self.users_where_in("id", ids, 0).await
+    }
+
+    /// Users by id changed after `since` (ms; 0 for all), by username; unknown ids are
+    /// skipped.
+    pub async fn users_by_ids_since(
+        &self,
+        ids: &[String],
+        since: i64,
+    ) -> Result<Vec<User>, StoreError> {
+        self.users_where_in("id", ids, since).await
     }
 
     pub async fn users_by_usernames(&self, usernames: &[String]) -> Result<Vec<User>, StoreError> {
-        self.users_where_in("username", usernames).await
+        self.users_where_in("username", usernames, 0).await
     }
 
     async fn users_where_in(
         &self,
         column: &str,
         values: &[String],
+        updated_after: i64,
     ) -> Result<Vec<User>, StoreError> {
         if values.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {COLUMNS} FROM users WHERE {column} IN ({}) ORDER BY username",
-            super::sql::placeholders(1, values.len())
+            "SELECT {COLUMNS} FROM users WHERE {column} IN ({}){} ORDER BY username",
+            super::sql::placeholders(1, values.len()),
+            if updated_after > 0 {
+                format!(" AND update_at > ${}", values.len() + 1)
+            } else {
+                String::new()
+            }
         );
         let rows: Vec<UserRow> = with_reader!(self, |pool| {
             let mut query = sqlx::query_as(&sql);
             for value in values {
                 query = query.bind(value);
+            }
+            if updated_after > 0 {
+                query = query.bind(updated_after);
             }
             query.fetch_all(pool).await
         })?;

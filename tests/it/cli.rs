@@ -175,6 +175,28 @@ async fn user_delete_removes_the_user_and_their_posts_only_when_confirmed() {
         .await
         .assert_status(200);
 
+    crate::media::upload_image(
+        &server,
+        &alice.token,
+        &format!("/api/v4/users/{}/image", alice.id),
+        &crate::media::picture(64, 64, image::ImageFormat::Png),
+    )
+    .await
+    .assert_status(200);
+    let picture = std::path::PathBuf::from(&server.config.file.directory)
+        .join("users")
+        .join(&alice.id)
+        .join("profile.png");
+    assert!(picture.exists());
+    server
+        .post_as(
+            &alice.token,
+            &format!("/api/v4/users/{}/posts/{bob_root}/reminder", alice.id),
+            &json!({"target_time": 4_000_000_000i64}),
+        )
+        .await
+        .assert_status(200);
+
     let source = server.db.data_source();
     let running = townsquare(
         &source,
@@ -215,6 +237,7 @@ async fn user_delete_removes_the_user_and_their_posts_only_when_confirmed() {
         "{done}"
     );
 
+    assert!(!picture.exists(), "the uploaded picture is removed");
     let store = open_store(&db).await;
     assert!(store.user(&alice.id).await.unwrap().is_none());
     assert!(store.post(&alice_root).await.unwrap().is_none());

@@ -17,7 +17,7 @@ use crate::api::auth::Auth;
 use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{ChannelId, Ids, TeamId, UserIdOrMe};
-use crate::app::channels::{self, read, ChannelPatch, NewChannel};
+use crate::app::channels::{self, lists, read, ChannelPatch, NewChannel};
 use crate::error::Result;
 use crate::id::parse_id;
 use crate::state::AppState;
@@ -35,7 +35,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(channel_by_team_and_channel_name))
         .routes(routes!(public_channels))
         .routes(routes!(search_channels))
+        .routes(routes!(search_group_channels))
+        .routes(routes!(autocomplete_for_search))
+        .routes(routes!(channels_by_ids))
+        .routes(routes!(deleted_channels))
         .routes(routes!(list_members, add_member))
+        .routes(routes!(members_by_ids))
         .routes(routes!(get_member, remove_member))
         .routes(routes!(update_member_roles))
         .routes(routes!(update_notify_props))
@@ -262,6 +267,88 @@ pub async fn search_channels(
     ))
 }
 
+/// The caller's group channels whose members' usernames contain every word of the term.
+#[utoipa::path(post, path = "/api/v4/channels/group/search", tag = "channels", request_body = ChannelSearch,
+    responses((status = 200, description = "Group channels (at most 50; `[]` for a blank term)", body = Vec<Channel>),
+              (status = 400, description = "The body is not a channel search object")))]
+pub async fn search_group_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Vec<Channel>>> {
+    // An object only: serde would read `[]` as a search with every field defaulted.
+    let search: ChannelSearch = match body {
+        Value::Object(_) => serde_json::from_value(body).map_err(|e| {
+            AppError::invalid_body_param("channel_search").with_detail(e.to_string())
+        })?,
+        _ => return Err(AppError::invalid_body_param("channel_search").into()),
+    };
+    Ok(Json(
+        lists::search_group_channels(&state, &auth, &search.term).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AutocompleteQuery {
+    /// What the name, display name or purpose (or one of its words) starts with; all when
+    /// empty.
+    pub name: Option<String>,
+}
+
+/// The caller's channels in a team (with their group and direct channels) for the search
+/// box's `in:` suggestions.
+#[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/search_autocomplete", tag = "channels",
+    params(("team_id" = String, Path), AutocompleteQuery),
+    responses((status = 200, description = "Channels the caller belongs to, archived ones included, by display name", body = Vec<Channel>),
+              (status = 400, description = "Malformed team id")))]
+pub async fn autocomplete_for_search(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+    Query(query): Query<AutocompleteQuery>,
+) -> Result<Json<Vec<Channel>>> {
+    let term = query.name.unwrap_or_default();
+    Ok(Json(
+        lists::autocomplete_for_search(&state, &auth, &team_id, &term).await?,
+    ))
+}
+
+/// A team's live public channels by id.
+#[utoipa::path(post, path = "/api/v4/teams/{team_id}/channels/ids", tag = "channels", request_body = Vec<String>,
+    params(("team_id" = String, Path)),
+    responses((status = 200, description = "The public channels found, by display name", body = Vec<Channel>),
+              (status = 400, description = "Empty list or a malformed channel id"),
+              (status = 403, description = "Without `view_team`"),
+              (status = 404, description = "None of them is a live public channel of the team")))]
+pub async fn channels_by_ids(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+    JsonBody(ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<Channel>>> {
+    Ok(Json(
+        lists::public_by_ids(&state, &auth, &team_id, &ids).await?,
+    ))
+}
+
+/// A page of a team's archived channels: public ones, and private ones the caller belongs to.
+#[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/deleted", tag = "channels",
+    params(("team_id" = String, Path), Pagination),
+    responses((status = 200, description = "Archived channels by display name", body = Vec<Channel>),
+              (status = 400, description = "Malformed team id"),
+              (status = 403, description = "Without `list_team_channels` in the team")))]
+pub async fn deleted_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+    Query(page): Query<Pagination>,
+) -> Result<Json<Vec<Channel>>> {
+    let (offset, limit) = page.window();
+    Ok(Json(
+        lists::deleted(&state, &auth, &team_id, offset, limit).await?,
+    ))
+}
+
 /// Members of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members", tag = "channels",
     params(("channel_id" = String, Path), Pagination), operation_id = "get_channel_members",
@@ -275,6 +362,24 @@ pub async fn list_members(
     let (offset, limit) = page.window();
     Ok(Json(
         read::members(&state, &auth, &channel_id, offset, limit).await?,
+    ))
+}
+
+/// Channel members by user id.
+#[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members/ids", tag = "channels", operation_id = "get_channel_members_by_ids", request_body = Vec<String>,
+    params(("channel_id" = String, Path)),
+    responses((status = 200, description = "The members among those users", body = Vec<ChannelMember>),
+              (status = 400, description = "Empty list"),
+              (status = 403, description = "The channel is not readable by the caller"),
+              (status = 404, description = "No such channel")))]
+pub async fn members_by_ids(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(channel_id): Ids<ChannelId>,
+    JsonBody(user_ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<ChannelMember>>> {
+    Ok(Json(
+        read::members_by_ids(&state, &auth, &channel_id, &user_ids).await?,
     ))
 }
 

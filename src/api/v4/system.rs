@@ -148,6 +148,7 @@ pub async fn client_config(
     map.insert("NoAccounts", bool_str(no_accounts));
     if auth.is_some() {
         // The full set, for logged-in clients only.
+        signed_in_features(&mut map);
         map.insert("MaxPostSize", "16383".into());
         let installed = system::installation_date(&state).await?;
         map.insert("InstallationDate", installed);
@@ -155,6 +156,35 @@ pub async fn client_config(
         map.insert("UpgradedFromTE", "false".into());
     }
     Ok(Json(map))
+}
+
+/// Mattermost's `GenerateClientConfig` feature keys (sent to signed-in clients only) as
+/// they stand here: clients hide what a `"false"` names, so nothing this server lacks is
+/// advertised.
+fn signed_in_features(map: &mut BTreeMap<&'static str, String>) {
+    // No route behind any of these yet.
+    for key in [
+        "EnableCommands",
+        "EnableIncomingWebhooks",
+        "EnableOutgoingWebhooks",
+        "EnablePostUsernameOverride",
+        "EnablePostIconOverride",
+        "EnableOAuthServiceProvider",
+        "EnablePermalinkPreviews",
+        "EnableMarketplace",
+        "EnableEmailInvitations",
+        "SendEmailNotifications",
+        "SendPushNotifications",
+        "EnableCustomGroups",
+        "EnableCompliance",
+        "ExperimentalSharedChannels",
+        "PostPriority",
+        "AllowPersistentNotifications",
+    ] {
+        map.insert(key, "false".into());
+    }
+    // Mattermost 11 fixed this setting to true; archived channels are always viewable.
+    map.insert("ExperimentalViewArchivedChannels", "true".into());
 }
 
 fn bool_str(value: bool) -> String {
@@ -241,10 +271,24 @@ pub fn client_config_map(state: &AppState) -> BTreeMap<&'static str, String> {
         "EnableUserAccessTokens",
         bool_str(config.service.enable_user_access_tokens),
     );
-    map.insert(
-        "EnableBotAccountCreation",
-        bool_str(config.service.enable_bot_account_creation),
-    );
+    // Bots do not exist yet, whatever `ServiceSettings.EnableBotAccountCreation` says.
+    map.insert("EnableBotAccountCreation", "false".into());
+    // Sign-in methods and features of Mattermost's limited config this server lacks.
+    for key in [
+        "EnableGuestAccounts",
+        "EnableMultifactorAuthentication",
+        "EnforceMultifactorAuthentication",
+        "EnableLdap",
+        "EnableSaml",
+        "EnableSignUpWithGitLab",
+        "EnableSignUpWithGoogle",
+        "EnableSignUpWithOffice365",
+        "EnableSignUpWithOpenId",
+        "PluginsEnabled",
+        "EnableComplianceExport",
+    ] {
+        map.insert(key, "false".into());
+    }
     map.insert(
         "AllowSyncedDrafts",
         bool_str(config.service.allow_synced_drafts),

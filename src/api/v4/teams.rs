@@ -33,6 +33,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search_teams))
         .routes(routes!(list_members, add_member))
         .routes(routes!(add_members_batch))
+        .routes(routes!(members_by_ids))
+        .routes(routes!(team_stats))
         .routes(routes!(get_member, remove_member))
         .routes(routes!(update_member_roles))
         .routes(routes!(join_by_invite))
@@ -263,6 +265,36 @@ pub async fn add_members_batch(
     }
     let members = teams::add_members(&state, &auth, &team_id, &ids).await?;
     Ok((StatusCode::CREATED, Json(members)).into_response())
+}
+
+/// Team members by user id.
+#[utoipa::path(post, path = "/api/v4/teams/{team_id}/members/ids", tag = "teams", operation_id = "get_team_members_by_ids", request_body = Vec<String>,
+    params(("team_id" = String, Path)),
+    responses((status = 200, description = "The active members among those users", body = Vec<TeamMember>),
+              (status = 400, description = "Empty list"),
+              (status = 403, description = "Without `view_team`")))]
+pub async fn members_by_ids(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+    JsonBody(user_ids): JsonBody<Vec<String>>,
+) -> Result<Json<Vec<TeamMember>>> {
+    Ok(Json(
+        read::members_by_ids(&state, &auth, &team_id, &user_ids).await?,
+    ))
+}
+
+/// Member counts of a team.
+#[utoipa::path(get, path = "/api/v4/teams/{team_id}/stats", tag = "teams", params(("team_id" = String, Path)),
+    responses((status = 200, description = "TeamStats", body = read::TeamStats),
+              (status = 400, description = "Malformed team id"),
+              (status = 403, description = "Without `view_team`")))]
+pub async fn team_stats(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Ids(team_id): Ids<TeamId>,
+) -> Result<Json<read::TeamStats>> {
+    Ok(Json(read::stats(&state, &auth, &team_id).await?))
 }
 
 /// One team member.

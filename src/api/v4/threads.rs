@@ -136,7 +136,7 @@ async fn set_following(
 pub async fn mark_thread_read(
     State(state): State<AppState>,
     Auth(auth): Auth,
-    Ids((user, _team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
+    Ids((user, team_id, thread_id)): Ids<(UserIdOrMe, TeamId, ThreadId)>,
     Path((_user_id, _team_id_raw, _thread_id_raw, timestamp)): Path<(
         String,
         String,
@@ -149,7 +149,7 @@ pub async fn mark_thread_read(
         .parse()
         .map_err(|_| AppError::invalid_url_param("timestamp"))?;
     Ok(Json(to_json(
-        &threads::mark_read(&state, &auth, &user_id, &thread_id, timestamp).await?,
+        &threads::mark_read(&state, &auth, &user_id, &team_id, &thread_id, timestamp).await?,
     )))
 }
 

@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user_by_username))
         .routes(routes!(get_user_by_email))
         .routes(routes!(users_by_ids))
+        .routes(routes!(users_in_group_channels))
         .routes(routes!(users_by_usernames))
         .routes(routes!(search_users))
         .routes(routes!(patch_user))
@@ -190,21 +191,45 @@ pub async fn get_user_by_email(
     Ok(Json(read::by_email(&state, &auth, &email).await?))
 }
 
-/// Users by id; unknown ids are left out.
-#[utoipa::path(post, path = "/api/v4/users/ids", tag = "users", request_body = Vec<String>,
-    responses((status = 200, description = "Users", body = Vec<User>)))]
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UsersByIdsQuery {
+    /// Only users changed after this instant (ms since the epoch).
+    pub since: Option<String>,
+}
+
+/// Users by id, by username: duplicates collapse, unknown ids are left out.
+#[utoipa::path(post, path = "/api/v4/users/ids", tag = "users", request_body = Vec<String>, params(UsersByIdsQuery),
+    responses((status = 200, description = "Users, email and full name as privacy settings allow", body = Vec<User>),
+              (status = 400, description = "Empty list, more than 1000 distinct ids, or `since` not an integer")))]
 pub async fn users_by_ids(
     State(state): State<AppState>,
     Auth(auth): Auth,
+    Query(query): Query<UsersByIdsQuery>,
     JsonBody(ids): JsonBody<Vec<String>>,
 ) -> Result<Json<Vec<User>>> {
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(AppError::invalid_body_param("user_ids").into());
-    }
-    for id in &ids {
-        parse_id(id, "user_ids")?;
-    }
-    Ok(Json(read::by_ids(&state, &auth, &ids).await?))
+    let since = match query.since.as_deref().filter(|s| !s.is_empty()) {
+        // Mattermost names `since` as a body parameter here.
+        Some(raw) => raw
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid_body_param("since"))?,
+        None => 0,
+    };
+    Ok(Json(read::by_ids(&state, &auth, &ids, since).await?))
+}
+
+/// The members of the caller's group channels among those ids, by channel id.
+#[utoipa::path(post, path = "/api/v4/users/group_channels", tag = "users", request_body = Vec<String>,
+    responses((status = 200, description = "Channel id to its members (first 50 ids; channels that are not the caller's group channels are left out)",
+               body = std::collections::BTreeMap<String, Vec<Value>>),
+              (status = 400, description = "Empty list")))]
+pub async fn users_in_group_channels(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    JsonBody(channel_ids): JsonBody<Vec<String>>,
+) -> Result<Json<std::collections::BTreeMap<String, Vec<User>>>> {
+    Ok(Json(
+        read::in_group_channels(&state, &auth, &channel_ids).await?,
+    ))
 }
 
 /// Users by username; unknown names are left out.

@@ -5,11 +5,14 @@
 //! - [`update`]: name, texts, archiving, privacy.
 //! - [`members`]: joining, adding, leaving, removing, roles, notify props.
 //! - [`read`]: lookups, lists, stats, unread counts and marking channels viewed.
+//! - [`lists`]: archived channels, public channels by id, group channel search, and the
+//!   search box's channel suggestions.
 //! - [`validate`]: names and texts.
 
 pub mod access;
 pub mod create;
 pub mod direct;
+pub mod lists;
 pub mod members;
 pub mod read;
 pub mod update;

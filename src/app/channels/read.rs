@@ -107,6 +107,28 @@ pub async fn members(
         .await?)
 }
 
+/// The members of a readable channel among `user_ids` (duplicates collapse, unknown ids are
+/// left out); an empty list is a 400.
+pub async fn members_by_ids(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_id: &str,
+    user_ids: &[String],
+) -> Result<Vec<ChannelMember>> {
+    if user_ids.is_empty() {
+        return Err(AppError::invalid_body_param("user_ids").into());
+    }
+    let access = access(state, auth, channel_id).await?;
+    access.require_read(auth)?;
+    let mut wanted = user_ids.to_vec();
+    wanted.sort();
+    wanted.dedup();
+    Ok(state
+        .store
+        .channel_members_by_ids(&access.channel.id, &wanted)
+        .await?)
+}
+
 /// One member of a readable channel.
 pub async fn member(
     state: &AppState,

@@ -1,5 +1,5 @@
 //! Reading teams: lookups, lists and search (with what each caller may see), members,
-//! a user's teams, unread counts, and invite ids.
+//! member counts, a user's teams, unread counts, and invite ids.
 
 use townsquare_sdk::model::{Team, TeamMember, TeamUnread};
 use townsquare_sdk::AppError;
@@ -99,6 +99,56 @@ pub async fn members(
 ) -> Result<Vec<TeamMember>> {
     require_view(state, auth, team_id).await?;
     Ok(state.store.team_members(team_id, offset, limit).await?)
+}
+
+/// `view_team`, as Mattermost checks it: a member of the team, or a system admin (an open
+/// team is not enough here).
+async fn require_view_team(state: &AppState, auth: &AuthContext, team_id: &str) -> Result<()> {
+    let member = membership(state, auth, team_id).await?;
+    if can_in_team(auth, member.as_ref(), Permission::ViewTeam) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(Permission::ViewTeam.id()).into())
+    }
+}
+
+/// Mattermost's `TeamStats`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TeamStats {
+    pub team_id: String,
+    /// Active memberships.
+    pub total_member_count: i64,
+    /// Active memberships of accounts that are not deactivated.
+    pub active_member_count: i64,
+}
+
+/// Member counts of a team (`view_team`).
+pub async fn stats(state: &AppState, auth: &AuthContext, team_id: &str) -> Result<TeamStats> {
+    require_view_team(state, auth, team_id).await?;
+    let (total, active) = state.store.team_member_counts(team_id).await?;
+    Ok(TeamStats {
+        team_id: team_id.to_string(),
+        total_member_count: total,
+        active_member_count: active,
+    })
+}
+
+/// The active members of a team among `user_ids` (`view_team`); duplicates collapse, others
+/// are left out, and an empty list is a 400.
+pub async fn members_by_ids(
+    state: &AppState,
+    auth: &AuthContext,
+    team_id: &str,
+    user_ids: &[String],
+) -> Result<Vec<TeamMember>> {
+    if user_ids.is_empty() {
+        return Err(AppError::invalid_body_param("user_ids").into());
+    }
+    require_view_team(state, auth, team_id).await?;
+    let mut wanted = user_ids.to_vec();
+    wanted.sort();
+    wanted.dedup();
+    Ok(state.store.team_members_by_ids(team_id, &wanted).await?)
 }
 
 /// One member of a team the caller may view.

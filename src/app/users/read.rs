@@ -1,5 +1,7 @@
 //! Reading users, each as the caller may see it: by id, name, email, ids, a filtered list,
-//! and clearing login throttling.
+//! the members of group channels; and clearing login throttling.
+
+use std::collections::BTreeMap;
 
 use townsquare_sdk::model::User;
 use townsquare_sdk::AppError;
@@ -81,10 +83,63 @@ pub async fn by_email(state: &AppState, auth: &AuthContext, email: &str) -> Resu
     Ok(sanitize_for(Some(auth), user, &state.config()))
 }
 
-/// Users by id; unknown ids are left out.
-pub async fn by_ids(state: &AppState, auth: &AuthContext, ids: &[String]) -> Result<Vec<User>> {
-    let found = state.store.users_by_ids(ids).await?;
+/// At most this many distinct ids per `POST /users/ids` (Mattermost's bound on id lists in a
+/// request body, `maxListSize`).
+pub const MAX_USER_IDS: usize = 1000;
+
+/// Users by id, by username, changed after `since` (ms; 0 for all). Duplicates collapse;
+/// unknown and malformed ids are left out, as in Mattermost. An empty list, or more than
+/// [`MAX_USER_IDS`] distinct ids, is a 400.
+pub async fn by_ids(
+    state: &AppState,
+    auth: &AuthContext,
+    ids: &[String],
+    since: i64,
+) -> Result<Vec<User>> {
+    let mut wanted: Vec<String> = ids.to_vec();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() || wanted.len() > MAX_USER_IDS {
+        return Err(AppError::invalid_body_param("user_ids").into());
+    }
+    wanted.retain(|id| crate::id::is_valid_id(id));
+    let found = state.store.users_by_ids_since(&wanted, since).await?;
     Ok(shown(state, auth, found))
+}
+
+/// At most this many group channels per `POST /users/group_channels` are looked at
+/// (Mattermost's `MaxGroupChannelsForProfiles`); the rest are left out.
+pub const MAX_GROUP_CHANNELS_FOR_PROFILES: usize = 50;
+
+/// The members of each of `channel_ids` that is a group channel the caller belongs to, as
+/// the caller may see them. Other channels are left out of the map.
+pub async fn in_group_channels(
+    state: &AppState,
+    auth: &AuthContext,
+    channel_ids: &[String],
+) -> Result<BTreeMap<String, Vec<User>>> {
+    if channel_ids.is_empty() {
+        return Err(AppError::invalid_body_param("channel_ids").into());
+    }
+    let wanted: Vec<String> = channel_ids
+        .iter()
+        .take(MAX_GROUP_CHANNELS_FOR_PROFILES)
+        .filter(|id| crate::id::is_valid_id(id))
+        .cloned()
+        .collect();
+    let config = state.config();
+    let mut by_channel: BTreeMap<String, Vec<User>> = BTreeMap::new();
+    for (channel_id, user) in state
+        .store
+        .group_channel_members(auth.user_id(), &wanted)
+        .await?
+    {
+        by_channel
+            .entry(channel_id)
+            .or_default()
+            .push(sanitize_for(Some(auth), user, &config));
+    }
+    Ok(by_channel)
 }
 
 /// Users by username (any case); unknown names are left out.

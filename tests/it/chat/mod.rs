@@ -2,8 +2,10 @@
 
 mod categories;
 mod channels;
+mod channels_more;
 mod deleted_leaks;
 mod deleted_posts;
+mod fixed_segments;
 mod post_info;
 mod posts;
 mod preferences;
@@ -13,6 +15,7 @@ mod statuses;
 mod teams;
 mod thread_unread;
 mod threads;
+mod users_more;
 
 use serde_json::{json, Value};
 

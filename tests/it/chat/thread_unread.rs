@@ -281,3 +281,38 @@ async fn set_unread_and_mention_counts_refuse_what_mattermost_refuses() {
         .json();
     assert!(counts.get(&private).is_none(), "{counts}");
 }
+
+#[tokio::test]
+async fn marking_a_thread_read_tells_the_users_other_clients() {
+    let server = TestServer::start().await;
+    let w = world(&server).await;
+    let team = &w.team_id;
+    let root = post(&server, &w.bob, &w.town, "agenda").await;
+    let root_id = id(&root);
+    reply(&server, &w.admin, &w.town, &root_id, "@bob first").await;
+    reply(&server, &w.admin, &w.town, &root_id, "second").await;
+    let mut bob = Ws::connect(&server, &w.bob).await;
+    let mut carol = Ws::connect(&server, &w.carol).await;
+    let read_at = now_ms();
+    let read = server
+        .put_as(
+            &w.bob.token,
+            &format!("/api/v4/users/me/teams/{team}/threads/{root_id}/read/{read_at}"),
+            &json!({}),
+        )
+        .await;
+    read.assert_status(200);
+    assert_eq!(read.json()["unread_replies"], 0);
+    let frame = bob.event("thread_read_changed").await;
+    assert_eq!(frame["broadcast"]["user_id"], w.bob.id);
+    assert_eq!(frame["broadcast"]["team_id"], w.team_id);
+    let data = &frame["data"];
+    assert_eq!(data["thread_id"], root_id);
+    assert_eq!(data["channel_id"], w.town);
+    assert_eq!(data["unread_replies"], 0);
+    assert_eq!(data["unread_mentions"], 0);
+    assert_eq!(data["previous_unread_replies"], 2);
+    assert_eq!(data["previous_unread_mentions"], 1);
+    assert!(data["timestamp"].as_i64().unwrap() <= read_at);
+    carol.no_event("thread_read_changed").await;
+}

@@ -345,6 +345,9 @@ async fn team_events() {
         .assert_status(200);
     let updated = json_string(&bob.event("update_team").await["data"]["team"]);
     assert_eq!(updated["display_name"], "Engineering");
+    // Members without manage_team never learn the invite id (it lets anyone join).
+    assert_eq!(updated["invite_id"], "");
+    assert_eq!(updated["email"], "");
     eve.event("update_team").await;
 
     server

@@ -183,7 +183,9 @@ async fn template() -> String {
     TEMPLATE
         .get_or_init(|| async {
             let mut hash = Sha256::new();
+            // Versions too: renumbering a migration must not reuse a template.
             for migration in townsquare::store::migrate::MIGRATIONS {
+                hash.update(migration.version.to_le_bytes());
                 hash.update(migration.up(townsquare::store::Dialect::Postgres));
             }
             let name = format!("ts_tpl_{}", &hex::encode(hash.finalize())[..16]);
