@@ -3,7 +3,7 @@
 
 /// What `POST /users/{user_id}/posts/{post_id}/set_unread` returns and `post_unread`
 /// carries (Mattermost's ChannelUnreadAt).
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ChannelUnreadAt {
     pub team_id: String,
     pub user_id: String,

@@ -29,7 +29,7 @@ pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 ///
 /// Unknown fields are ignored so that a license issued for a newer server still loads.
 /// Serializing gives the shape `POST /api/v4/license` returns (see [`License::to_api_json`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct License {
     pub id: String,
     /// Milliseconds since the Unix epoch, UTC, like the other dates.
@@ -38,6 +38,8 @@ pub struct License {
     pub expires_at: i64,
     #[serde(default, deserialize_with = "null_as_default")]
     pub customer: Customer,
+    /// `users` (seats), `future_features` and one boolean per feature.
+    #[schema(value_type = Object)]
     pub features: Features,
     #[serde(default, deserialize_with = "null_as_default")]
     pub sku_name: String,
@@ -59,7 +61,7 @@ pub struct License {
     pub grace_period_days: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Customer {
     #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
@@ -72,7 +74,7 @@ pub struct Customer {
 }
 
 /// Where a license stands at a given instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LicenseState {
     /// Before `starts_at`: features off.

@@ -38,7 +38,7 @@ pub struct LicenseFile {
 }
 
 /// Where a license came from, for problems shown to admins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LicenseOrigin {
     /// `MM_LICENSE`.
@@ -60,7 +60,7 @@ impl LicenseOrigin {
 }
 
 /// A license source that was set but could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LicenseProblem {
     pub origin: LicenseOrigin,
     /// The Mattermost-style error id (e.g. `api.license.add_license.invalid_signature.app_error`).

@@ -21,9 +21,20 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "Townsquare API v4",
-        description = "Mattermost API v4 compatible endpoints served by Townsquare.",
+        description = "Mattermost API v4 compatible endpoints served by Townsquare.\n\n\
+            **Authentication.** Log in with `POST /api/v4/users/login`: the session token comes \
+            back in the `Token` header; send it as `Authorization: Bearer <token>`, as you would a \
+            personal access token. Browsers get the `MMAUTHTOKEN` cookie instead, and then send \
+            `X-CSRF-Token` (or `X-Requested-With: XMLHttpRequest`) on every request that changes \
+            something. Each operation lists the schemes it accepts; `{}` among them means no \
+            session is needed.\n\n\
+            **Errors.** Every error answer is Mattermost's JSON error body (`AppError`: `id`, \
+            `message`, `detailed_error`, `request_id`, `status_code`) with \
+            `Content-Type: application/json`. Unknown JSON fields in request bodies are ignored; \
+            a NUL character in any text is refused with 400.",
         license(name = "MIT")
     ),
+    components(schemas(docs::schemas::AppErrorBody)),
     tags(
         (name = "system", description = "Health, client configuration and licensing"),
         (name = "users", description = "Accounts, login and sessions"),
@@ -48,9 +59,11 @@ struct ApiDoc;
 /// The routes with their OpenAPI document; both come from the same `utoipa_axum` registration,
 /// so they cannot drift.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(v4::routes())
-        .split_for_parts()
+        .split_for_parts();
+    docs::conventions::apply(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document alone (for the snapshot test and `townsquare openapi`).

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::state::AppState;
 
 /// `{users, out_of_channel?}`, as Mattermost answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserAutocomplete {
     pub users: Vec<User>,
     #[serde(skip_serializing_if = "Option::is_none")]

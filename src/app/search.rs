@@ -29,7 +29,7 @@ pub struct SearchRequest {
 }
 
 /// Mattermost's PostSearchResults: a PostList plus the words that matched in each post.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     #[serde(flatten)]
     pub list: PostList,

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::store::threads::ThreadRow;
 
 /// Mattermost's `ThreadResponse`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ThreadResponse {
     pub id: String,
     pub reply_count: i64,
@@ -27,7 +27,7 @@ pub struct ThreadResponse {
 }
 
 /// Mattermost's `Threads` page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Threads {
     pub total: i64,
     pub total_unread_threads: i64,

@@ -16,7 +16,6 @@ pub use crate::store::user_channels::UserCountFilter;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberWithTeamData {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub member: ChannelMember,
     pub team_display_name: String,
     pub team_name: String,

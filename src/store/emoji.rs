@@ -8,7 +8,7 @@ use super::{Store, StoreError};
 const COLUMNS: &str = "id, create_at, update_at, delete_at, creator_id, name";
 
 /// Mattermost's Emoji.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, Default, utoipa::ToSchema)]
 pub struct Emoji {
     pub id: String,
     pub create_at: i64,

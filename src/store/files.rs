@@ -11,7 +11,7 @@ pub(super) const COLUMNS: &str = "id, creator_id, post_id, channel_id, create_at
     thumbnail_path, preview_path, name, extension, size, mime_type, width, height, has_preview_image, mini_preview";
 
 /// Mattermost's FileInfo. The storage paths are never sent to clients.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, Default, utoipa::ToSchema)]
 pub struct FileInfo {
     pub id: String,
     #[serde(rename = "user_id")]

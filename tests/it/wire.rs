@@ -79,8 +79,8 @@ async fn docs_page_and_openapi_document_are_served() {
         .header("content-type")
         .unwrap()
         .starts_with("text/html"));
-    assert!(page.text().contains("docs/app.js"));
-    let script = server.get("/api/v4/docs/app.js").await;
+    assert!(page.text().contains("docs/init.js"));
+    let script = server.get("/api/v4/docs/init.js").await;
     script.assert_status(200);
     assert!(script.text().contains("openapi.json"));
     let doc = server.get("/api/v4/openapi.json").await;

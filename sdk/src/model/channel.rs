@@ -4,7 +4,7 @@ use super::StringMap;
 
 /// A channel as Mattermost serializes it. `type` is `O` (public), `P` (private), `D` (direct)
 /// or `G` (group).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Channel {
     pub id: String,
@@ -33,7 +33,7 @@ pub struct Channel {
 
 /// Membership of a user in a channel. `msg_count` is the channel's message count when the
 /// member last viewed it, so `total_msg_count - msg_count` is the unread count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ChannelMember {
     pub channel_id: String,
@@ -45,6 +45,7 @@ pub struct ChannelMember {
     pub mention_count_root: i64,
     pub urgent_mention_count: i64,
     pub msg_count_root: i64,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub notify_props: StringMap,
     pub last_update_at: i64,
     pub scheme_guest: bool,

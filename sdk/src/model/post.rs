@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A post as Mattermost serializes it. `root_id`, `props`, `file_ids` are always present
 /// (bots index them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Post {
     pub id: String,
@@ -20,6 +20,7 @@ pub struct Post {
     pub message: String,
     #[serde(rename = "type")]
     pub post_type: String,
+    #[schema(value_type = Object)]
     pub props: serde_json::Map<String, serde_json::Value>,
     pub hashtags: String,
     pub file_ids: Vec<String>,
@@ -38,7 +39,7 @@ pub struct Post {
 }
 
 /// Mattermost's `PostList`: `order` newest first, `posts` keyed by id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PostList {
     pub order: Vec<String>,
@@ -51,7 +52,7 @@ pub struct PostList {
 }
 
 /// An emoji reaction to a post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Reaction {
     pub user_id: String,
@@ -65,7 +66,7 @@ pub struct Reaction {
 }
 
 /// A user preference (all strings).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Preference {
     pub user_id: String,
@@ -75,7 +76,7 @@ pub struct Preference {
 }
 
 /// A user's presence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Status {
     pub user_id: String,

@@ -4,7 +4,7 @@ use super::StringMap;
 
 /// A login session as Mattermost serializes it. `token` is only ever filled in the login
 /// response path; lists blank it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Session {
     pub id: String,
@@ -17,13 +17,14 @@ pub struct Session {
     pub roles: String,
     pub is_oauth: bool,
     pub expired_notify: bool,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub props: StringMap,
     pub team_members: Vec<serde_json::Value>,
     pub local: bool,
 }
 
 /// A personal access token. `token` is only present in the creation response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct UserAccessToken {
     pub id: String,

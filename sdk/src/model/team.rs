@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A team as Mattermost serializes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Team {
     pub id: String,
@@ -27,7 +27,7 @@ pub struct Team {
 }
 
 /// Membership of a user in a team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TeamMember {
     pub team_id: String,
@@ -41,7 +41,7 @@ pub struct TeamMember {
 }
 
 /// Unread counts of a team for one user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TeamUnread {
     pub team_id: String,

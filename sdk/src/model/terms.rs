@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Custom terms of service, as Mattermost serializes them. A new text is a new row; the
 /// newest row is the one in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TermsOfService {
     pub id: String,
@@ -13,7 +13,7 @@ pub struct TermsOfService {
 }
 
 /// A user's acceptance of a terms of service text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct UserTermsOfService {
     pub user_id: String,

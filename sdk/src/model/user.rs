@@ -8,7 +8,7 @@ use super::{is_false, is_zero};
 pub type StringMap = BTreeMap<String, String>;
 
 /// A user as Mattermost serializes it. Fields Mattermost omits when empty are skipped too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct User {
     pub id: String,
@@ -35,8 +35,10 @@ pub struct User {
     #[serde(skip_serializing_if = "is_false")]
     pub allow_marketing: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub props: Option<StringMap>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub notify_props: Option<StringMap>,
     #[serde(skip_serializing_if = "is_zero")]
     pub last_password_update: i64,
@@ -45,6 +47,7 @@ pub struct User {
     #[serde(skip_serializing_if = "is_zero")]
     pub failed_attempts: i64,
     pub locale: String,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub timezone: StringMap,
     #[serde(skip_serializing_if = "is_false")]
     pub mfa_active: bool,

@@ -43,7 +43,7 @@ fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {
 
 /// Users for `@` autocomplete, in a team and channel or everywhere.
 #[utoipa::path(get, path = "/api/v4/users/autocomplete", tag = "users", params(UserAutocompleteQuery),
-    responses((status = 200, description = "`{users, out_of_channel?}`", body = Value), (status = 403, description = "Not a member")))]
+    responses((status = 200, description = "`users`, and `out_of_channel` with `in_channel`", body = UserAutocomplete), (status = 403, description = "Not a member")))]
 pub async fn autocomplete_users(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -81,7 +81,7 @@ pub struct ChannelAutocompleteQuery {
 /// Channels for `~` autocomplete: the team's public channels and your private ones.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/autocomplete", tag = "channels",
     params(("team_id" = String, Path), ChannelAutocompleteQuery),
-    responses((status = 200, description = "Channels", body = Vec<Value>), (status = 403, description = "Not a team member")))]
+    responses((status = 200, description = "Channels", body = Vec<Channel>), (status = 403, description = "Not a team member")))]
 pub async fn autocomplete_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::common::status_ok;
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{Json as JsonBody, Path};
 use crate::api::ids::{Ids, TeamId, UserIdOrMe};
 use crate::app::categories::{
@@ -161,7 +162,7 @@ pub async fn update_category(
 /// Delete a custom category; its channels return to their default categories.
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/teams/{team_id}/channels/categories/{category_id}", tag = "channels",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("category_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 400, description = "A default category"), (status = 403, description = "Not the caller's category")))]
 pub async fn delete_category(
     State(state): State<AppState>,

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{ChannelId, Ids, TeamId, UserIdOrMe};
 use crate::app::channels::{self, lists, read, ChannelPatch, NewChannel};
@@ -55,7 +56,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Create a public (`O`) or private (`P`) channel.
 #[utoipa::path(post, path = "/api/v4/channels", tag = "channels", request_body = NewChannel,
-    responses((status = 201, description = "The channel", body = Value), (status = 403, description = "Not allowed on this team")))]
+    responses((status = 201, description = "The channel", body = Channel), (status = 403, description = "Not allowed on this team")))]
 pub async fn create_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -67,7 +68,7 @@ pub async fn create_channel(
 
 /// The direct channel between two users (created on first use).
 #[utoipa::path(post, path = "/api/v4/channels/direct", tag = "channels", request_body = Vec<String>,
-    responses((status = 201, description = "The channel", body = Value)))]
+    responses((status = 201, description = "The channel", body = Channel)))]
 pub async fn create_direct(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -82,7 +83,7 @@ pub async fn create_direct(
 
 /// The group channel of 3 to 8 users (created on first use).
 #[utoipa::path(post, path = "/api/v4/channels/group", tag = "channels", request_body = Vec<String>,
-    responses((status = 201, description = "The channel", body = Value)))]
+    responses((status = 201, description = "The channel", body = Channel)))]
 pub async fn create_group(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -97,7 +98,7 @@ pub async fn create_group(
 
 /// A channel by id.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "The channel", body = Value), (status = 403, description = "Not readable"), (status = 404, description = "No such channel")))]
+    responses((status = 200, description = "The channel", body = Channel), (status = 403, description = "Not readable"), (status = 404, description = "No such channel")))]
 pub async fn get_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -110,7 +111,7 @@ pub async fn get_channel(
 
 /// Patch a channel's name, display name, header or purpose.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/patch", tag = "channels", request_body = ChannelPatch,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn patch_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -133,7 +134,7 @@ pub struct PrivacyChange {
 
 /// Convert a channel between public (`O`) and private (`P`).
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/privacy", tag = "channels", request_body = PrivacyChange,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value),
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel),
     (status = 400, description = "Bad privacy value, default, direct or group channel"), (status = 403, description = "Not allowed")))]
 pub async fn update_privacy(
     State(state): State<AppState>,
@@ -147,8 +148,8 @@ pub async fn update_privacy(
 }
 
 /// Update a channel from a full channel object (the id must match the path).
-#[utoipa::path(put, path = "/api/v4/channels/{channel_id}", tag = "channels", request_body = ChannelPatch,
-    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Value)))]
+#[utoipa::path(put, path = "/api/v4/channels/{channel_id}", tag = "channels", request_body = Channel,
+    params(("channel_id" = String, Path)), responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn update_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -163,7 +164,7 @@ pub async fn update_channel(
 
 /// Archive a channel; its posts and members are kept.
 #[utoipa::path(delete, path = "/api/v4/channels/{channel_id}", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn archive_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -175,7 +176,7 @@ pub async fn archive_channel(
 
 /// Restore an archived channel.
 #[utoipa::path(post, path = "/api/v4/channels/{channel_id}/restore", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn restore_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -194,7 +195,7 @@ pub struct DeletedQuery {
 /// A channel by team id and channel name.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/name/{channel_name}", tag = "channels",
     params(("team_id" = String, Path), ("channel_name" = String, Path), DeletedQuery),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn channel_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -211,7 +212,7 @@ pub async fn channel_by_name(
 /// A channel by team name and channel name.
 #[utoipa::path(get, path = "/api/v4/teams/name/{team_name}/channels/name/{channel_name}", tag = "channels",
     params(("team_name" = String, Path), ("channel_name" = String, Path), DeletedQuery),
-    responses((status = 200, description = "The channel", body = Value)))]
+    responses((status = 200, description = "The channel", body = Channel)))]
 pub async fn channel_by_team_and_channel_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -232,7 +233,7 @@ pub async fn channel_by_team_and_channel_name(
 
 /// Public channels of a team.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels", tag = "channels", params(("team_id" = String, Path), Pagination),
-    responses((status = 200, description = "Channels", body = Vec<Value>)))]
+    responses((status = 200, description = "Channels", body = Vec<Channel>)))]
 pub async fn public_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -254,7 +255,7 @@ pub struct ChannelSearch {
 
 /// Search a team's public channels (and private ones you belong to) by name prefix.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/channels/search", tag = "channels", request_body = ChannelSearch,
-    params(("team_id" = String, Path)), responses((status = 200, description = "Channels", body = Vec<Value>)))]
+    params(("team_id" = String, Path)), responses((status = 200, description = "Channels", body = Vec<Channel>)))]
 pub async fn search_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -268,7 +269,7 @@ pub async fn search_channels(
 
 /// The caller's group channels whose members' usernames contain every word of the term.
 #[utoipa::path(post, path = "/api/v4/channels/group/search", tag = "channels", request_body = ChannelSearch,
-    responses((status = 200, description = "Group channels (at most 50; `[]` for a blank term)", body = Vec<Value>),
+    responses((status = 200, description = "Group channels (at most 50; `[]` for a blank term)", body = Vec<Channel>),
               (status = 400, description = "The body is not a channel search object")))]
 pub async fn search_group_channels(
     State(state): State<AppState>,
@@ -298,7 +299,7 @@ pub struct AutocompleteQuery {
 /// box's `in:` suggestions.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/search_autocomplete", tag = "channels",
     params(("team_id" = String, Path), AutocompleteQuery),
-    responses((status = 200, description = "Channels the caller belongs to, archived ones included, by display name", body = Vec<Value>),
+    responses((status = 200, description = "Channels the caller belongs to, archived ones included, by display name", body = Vec<Channel>),
               (status = 400, description = "Malformed team id")))]
 pub async fn autocomplete_for_search(
     State(state): State<AppState>,
@@ -315,7 +316,7 @@ pub async fn autocomplete_for_search(
 /// A team's live public channels by id.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/channels/ids", tag = "channels", request_body = Vec<String>,
     params(("team_id" = String, Path)),
-    responses((status = 200, description = "The public channels found, by display name", body = Vec<Value>),
+    responses((status = 200, description = "The public channels found, by display name", body = Vec<Channel>),
               (status = 400, description = "Empty list or a malformed channel id"),
               (status = 403, description = "Without `view_team`"),
               (status = 404, description = "None of them is a live public channel of the team")))]
@@ -333,7 +334,7 @@ pub async fn channels_by_ids(
 /// A page of a team's archived channels: public ones, and private ones the caller belongs to.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/channels/deleted", tag = "channels",
     params(("team_id" = String, Path), Pagination),
-    responses((status = 200, description = "Archived channels by display name", body = Vec<Value>),
+    responses((status = 200, description = "Archived channels by display name", body = Vec<Channel>),
               (status = 400, description = "Malformed team id"),
               (status = 403, description = "Without `list_team_channels` in the team")))]
 pub async fn deleted_channels(
@@ -350,7 +351,8 @@ pub async fn deleted_channels(
 
 /// Members of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members", tag = "channels",
-    params(("channel_id" = String, Path), Pagination), responses((status = 200, description = "Members", body = Vec<Value>)))]
+    params(("channel_id" = String, Path), Pagination), operation_id = "get_channel_members",
+    responses((status = 200, description = "Members", body = Vec<ChannelMember>)))]
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -364,9 +366,9 @@ pub async fn list_members(
 }
 
 /// Channel members by user id.
-#[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members/ids", tag = "channels", request_body = Vec<String>,
+#[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members/ids", tag = "channels", operation_id = "get_channel_members_by_ids", request_body = Vec<String>,
     params(("channel_id" = String, Path)),
-    responses((status = 200, description = "The members among those users", body = Vec<Value>),
+    responses((status = 200, description = "The members among those users", body = Vec<ChannelMember>),
               (status = 400, description = "Empty list"),
               (status = 403, description = "The channel is not readable by the caller"),
               (status = 404, description = "No such channel")))]
@@ -390,7 +392,8 @@ pub struct AddMemberBody {
 
 /// Add a user to a channel (join a public channel yourself, or add others).
 #[utoipa::path(post, path = "/api/v4/channels/{channel_id}/members", tag = "channels", request_body = AddMemberBody,
-    params(("channel_id" = String, Path)), responses((status = 201, description = "The member", body = Value)))]
+    params(("channel_id" = String, Path)), operation_id = "add_channel_member",
+    responses((status = 201, description = "The member", body = ChannelMember)))]
 pub async fn add_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -405,7 +408,8 @@ pub async fn add_member(
 
 /// One channel member.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "The member", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "get_channel_member",
+    responses((status = 200, description = "The member", body = ChannelMember)))]
 pub async fn get_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -418,7 +422,8 @@ pub async fn get_member(
 
 /// Remove a user from a channel (leave it yourself, or remove others with permission).
 #[utoipa::path(delete, path = "/api/v4/channels/{channel_id}/members/{user_id}", tag = "channels",
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "remove_channel_member",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -431,6 +436,7 @@ pub async fn remove_member(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(as = ChannelMemberRoles)]
 pub struct RolesBody {
     #[serde(deserialize_with = "nullable")]
     pub roles: String,
@@ -438,7 +444,8 @@ pub struct RolesBody {
 
 /// Set a member's channel roles.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/roles", tag = "channels", request_body = RolesBody,
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), operation_id = "update_channel_member_roles",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_member_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -452,8 +459,8 @@ pub async fn update_member_roles(
 
 /// Update a member's notification settings for the channel.
 #[utoipa::path(put, path = "/api/v4/channels/{channel_id}/members/{user_id}/notify_props", tag = "channels",
-    request_body = std::collections::BTreeMap<String, String>,
-    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = Value)))]
+    request_body(content = doc::StringMap, description = "Notification settings to change (`desktop`, `push`, `email`, `mark_unread`, ...)"),
+    params(("channel_id" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_notify_props(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -477,7 +484,7 @@ pub struct ViewBody {
 /// Mark a channel (and the previous one) as read.
 #[utoipa::path(post, path = "/api/v4/channels/members/{user_id}/view", tag = "channels", request_body = ViewBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "`{\"status\":\"OK\",\"last_viewed_at_times\":{...}}`", body = Value)))]
+    responses((status = 200, description = "OK, and the new read times", body = doc::ChannelViewResponse)))]
 pub async fn view_channel(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -498,7 +505,7 @@ pub async fn view_channel(
 /// Channels a user belongs to in a team, with their direct and group channels.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels", tag = "channels",
     params(("user_id" = String, Path), ("team_id" = String, Path), DeletedQuery),
-    responses((status = 200, description = "Channels (`[]` when none)", body = Vec<Value>)))]
+    responses((status = 200, description = "Channels (`[]` when none)", body = Vec<Channel>)))]
 pub async fn my_channels(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -520,7 +527,7 @@ pub async fn my_channels(
 
 /// A user's channel memberships in a team.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/channels/members", tag = "channels",
-    params(("user_id" = String, Path), ("team_id" = String, Path)), responses((status = 200, description = "Members", body = Vec<Value>)))]
+    params(("user_id" = String, Path), ("team_id" = String, Path)), responses((status = 200, description = "Members", body = Vec<ChannelMember>)))]
 pub async fn my_channel_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -554,7 +561,7 @@ pub async fn all_channel_members(
 
 /// Unread and mention counts of one channel for a user.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/channels/{channel_id}/unread", tag = "channels",
-    params(("user_id" = String, Path), ("channel_id" = String, Path)), responses((status = 200, description = "ChannelUnread", body = Value)))]
+    params(("user_id" = String, Path), ("channel_id" = String, Path)), responses((status = 200, description = "ChannelUnread", body = doc::ChannelUnread)))]
 pub async fn channel_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -602,7 +609,7 @@ pub async fn member_counts_by_group(
 
 /// Member count and other statistics of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/stats", tag = "channels", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "ChannelStats", body = Value)))]
+    responses((status = 200, description = "ChannelStats", body = doc::ChannelStats)))]
 pub async fn channel_stats(
     State(state): State<AppState>,
     Auth(auth): Auth,

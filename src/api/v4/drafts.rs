@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::common::status_ok;
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::Json as JsonBody;
 use crate::api::ids::{ChannelId, Ids, TeamId, ThreadId, UserIdOrMe};
 use crate::app::drafts::{self, Draft, DraftInput};
@@ -71,7 +72,7 @@ pub async fn get_drafts(
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/channels/{channel_id}/drafts", tag = "posts",
     params(("user_id" = String, Path, description = "The caller, or `me`"), ("channel_id" = String, Path),
            ("Connection-Id" = Option<String>, Header, description = "The caller's WebSocket connection, left out of the event")),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 403, description = "Another user"),
               (status = 501, description = "ServiceSettings.AllowSyncedDrafts is off")))]
 pub async fn delete_draft(
@@ -98,7 +99,7 @@ pub async fn delete_draft(
     params(("user_id" = String, Path, description = "The caller, or `me`"), ("channel_id" = String, Path),
            ("thread_id" = String, Path, description = "The thread's root post"),
            ("Connection-Id" = Option<String>, Header, description = "The caller's WebSocket connection, left out of the event")),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 403, description = "Another user"),
               (status = 501, description = "ServiceSettings.AllowSyncedDrafts is off")))]
 pub async fn delete_thread_draft(

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{Json as JsonBody, Path, Query};
 use crate::api::ids::{EmojiId, Ids};
 use crate::app::emoji::{self as app, Emoji, NewEmoji, MAX_IMAGE_BYTES};
@@ -42,8 +43,8 @@ fn too_large() -> AppError {
 
 /// Create a custom emoji: multipart `emoji` (JSON `{"name","creator_id"}`) and `image`.
 #[utoipa::path(post, path = "/api/v4/emoji", tag = "emoji",
-    request_body(content_type = "multipart/form-data", description = "`emoji` JSON and `image` file"),
-    responses((status = 200, description = "Emoji", body = Value), (status = 400, description = "Bad name or image"),
+    request_body(content = doc::EmojiForm, content_type = "multipart/form-data", description = "`emoji` JSON and `image` file"),
+    responses((status = 200, description = "Emoji", body = Emoji), (status = 400, description = "Bad name or image"),
         (status = 413, description = "Image over 512 KiB"), (status = 501, description = "Custom emoji disabled")))]
 pub async fn create_emoji(
     State(state): State<AppState>,
@@ -117,7 +118,7 @@ pub struct ListQuery {
 
 /// A page of custom emoji.
 #[utoipa::path(get, path = "/api/v4/emoji", tag = "emoji", params(ListQuery),
-    responses((status = 200, description = "[Emoji]", body = Vec<Value>)))]
+    responses((status = 200, description = "[Emoji]", body = Vec<Emoji>)))]
 pub async fn list_emoji(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -135,7 +136,7 @@ pub async fn list_emoji(
 
 /// A custom emoji by id.
 #[utoipa::path(get, path = "/api/v4/emoji/{emoji_id}", tag = "emoji", params(("emoji_id" = String, Path)),
-    responses((status = 200, description = "Emoji", body = Value), (status = 404, description = "No such emoji")))]
+    responses((status = 200, description = "Emoji", body = Emoji), (status = 404, description = "No such emoji")))]
 pub async fn get_emoji(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -146,7 +147,7 @@ pub async fn get_emoji(
 
 /// Delete a custom emoji (its creator or a system admin).
 #[utoipa::path(delete, path = "/api/v4/emoji/{emoji_id}", tag = "emoji", params(("emoji_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not the creator")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Not the creator")))]
 pub async fn delete_emoji(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -158,7 +159,7 @@ pub async fn delete_emoji(
 
 /// A custom emoji by name.
 #[utoipa::path(get, path = "/api/v4/emoji/name/{emoji_name}", tag = "emoji", params(("emoji_name" = String, Path)),
-    responses((status = 200, description = "Emoji", body = Value), (status = 404, description = "No such emoji")))]
+    responses((status = 200, description = "Emoji", body = Emoji), (status = 404, description = "No such emoji")))]
 pub async fn get_emoji_by_name(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -169,7 +170,7 @@ pub async fn get_emoji_by_name(
 
 /// A custom emoji's image.
 #[utoipa::path(get, path = "/api/v4/emoji/{emoji_id}/image", tag = "emoji", params(("emoji_id" = String, Path)),
-    responses((status = 200, description = "The image"), (status = 404, description = "No such emoji")))]
+    responses((status = 200, description = "The image (PNG, JPEG, GIF or WebP)", content_type = "image/*"), (status = 404, description = "No such emoji")))]
 pub async fn get_emoji_image(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -203,7 +204,7 @@ pub struct EmojiSearch {
 
 /// Search custom emoji by name.
 #[utoipa::path(post, path = "/api/v4/emoji/search", tag = "emoji", request_body = EmojiSearch,
-    responses((status = 200, description = "[Emoji]", body = Vec<Value>), (status = 400, description = "No term")))]
+    responses((status = 200, description = "[Emoji]", body = Vec<Emoji>), (status = 400, description = "No term")))]
 pub async fn search_emoji(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -221,12 +222,14 @@ pub async fn search_emoji(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AutocompleteQuery {
+    /// Prefix of the emoji name.
+    #[param(required = true)]
     pub name: Option<String>,
 }
 
 /// Custom emoji whose name starts with `name`.
 #[utoipa::path(get, path = "/api/v4/emoji/autocomplete", tag = "emoji", params(AutocompleteQuery),
-    responses((status = 200, description = "[Emoji]", body = Vec<Value>), (status = 400, description = "No name")))]
+    responses((status = 200, description = "[Emoji]", body = Vec<Emoji>), (status = 400, description = "No name")))]
 pub async fn autocomplete_emoji(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -242,7 +245,7 @@ pub async fn autocomplete_emoji(
 
 /// Custom emoji by names (unknown names are left out).
 #[utoipa::path(post, path = "/api/v4/emoji/names", tag = "emoji", request_body = Vec<String>,
-    responses((status = 200, description = "[Emoji]", body = Vec<Value>)))]
+    responses((status = 200, description = "[Emoji]", body = Vec<Emoji>)))]
 pub async fn emoji_by_names(
     State(state): State<AppState>,
     Auth(_auth): Auth,

@@ -45,7 +45,7 @@ pub struct EphemeralPost {
 /// Send an ephemeral post to one user (201). Needs `create_post_ephemeral`, which by
 /// default only system admins hold.
 #[utoipa::path(post, path = "/api/v4/posts/ephemeral", tag = "posts", request_body = EphemeralBody,
-    responses((status = 201, description = "The post as sent", body = Value),
+    responses((status = 201, description = "The post as sent", body = townsquare_sdk::model::Post),
         (status = 400, description = "Invalid user_id, channel_id or message"),
         (status = 403, description = "Missing create_post_ephemeral")))]
 pub async fn create_ephemeral(

@@ -42,7 +42,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search_all_files))
 }
 
-#[derive(Debug, Serialize)]
+/// Mattermost's FileUploadResponse.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = FileUploadResponse)]
 pub struct UploadResponse {
     pub file_infos: Vec<FileInfo>,
     pub client_ids: Vec<String>,
@@ -69,8 +71,9 @@ fn read_error(detail: impl std::fmt::Display) -> AppError {
 /// Upload files (201): multipart with `channel_id` first, then one or more file parts
 /// (optionally a `client_ids` value before each), or a raw body with `?channel_id=&filename=`.
 #[utoipa::path(post, path = "/api/v4/files", tag = "files", params(UploadQuery),
-    request_body(content_type = "multipart/form-data", description = "`channel_id`, then `files` parts"),
-    responses((status = 201, description = "FileUploadResponse", body = Value),
+    request_body(content = crate::api::docs::schemas::FileUploadForm, content_type = "multipart/form-data",
+        description = "`channel_id`, then `files` parts"),
+    responses((status = 201, description = "FileUploadResponse", body = UploadResponse),
         (status = 400, description = "Missing or unexpected parts"), (status = 403, description = "Not a channel member"),
         (status = 413, description = "Larger than FileSettings.MaxFileSize")))]
 pub async fn upload_files(
@@ -332,7 +335,7 @@ async fn send_file(
 /// `?download=1`); HTML, SVG and unknown types always as attachments.
 #[utoipa::path(get, path = "/api/v4/files/{file_id}", tag = "files",
     params(("file_id" = String, Path), DownloadQuery),
-    responses((status = 200, description = "The file's bytes"), (status = 403, description = "Not a channel member"),
+    responses((status = 200, description = "The file's bytes, with the file's content type (HTML and scripts as text/plain)", content_type = "*/*"), (status = 403, description = "Not a channel member"),
         (status = 404, description = "No such file")))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -363,7 +366,7 @@ async fn send_original(state: &AppState, info: &FileInfo, forced: bool) -> Resul
 
 /// A file's FileInfo.
 #[utoipa::path(get, path = "/api/v4/files/{file_id}/info", tag = "files", params(("file_id" = String, Path)),
-    responses((status = 200, description = "FileInfo", body = Value), (status = 404, description = "No such file")))]
+    responses((status = 200, description = "FileInfo", body = FileInfo), (status = 404, description = "No such file")))]
 pub async fn get_file_info(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -431,7 +434,7 @@ pub async fn get_preview(
 
 /// The FileInfos of a post.
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}/files/info", tag = "files", params(("post_id" = String, Path)),
-    responses((status = 200, description = "[FileInfo]", body = Vec<Value>), (status = 404, description = "No such post")))]
+    responses((status = 200, description = "[FileInfo]", body = Vec<FileInfo>), (status = 404, description = "No such post")))]
 pub async fn post_file_infos(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -489,9 +492,9 @@ pub struct PublicFileQuery {
 }
 
 /// A file through its public link, without a session.
-#[utoipa::path(get, path = "/files/{file_id}/public", tag = "files",
+#[utoipa::path(get, path = "/files/{file_id}/public", tag = "files", security(()),
     params(("file_id" = String, Path), PublicFileQuery),
-    responses((status = 200, description = "The file's bytes"),
+    responses((status = 200, description = "The file's bytes, with the file's content type", content_type = "*/*"),
         (status = 400, description = "Missing or wrong hash"),
         (status = 403, description = "Public links disabled"),
         (status = 404, description = "No such file (or its post was deleted)")))]

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::common::status_ok;
 use super::system::FormatQuery;
 use crate::api::auth::{Auth, MaybeAuth};
+use crate::api::docs::schemas as doc;
 use crate::api::extract::Query;
 use crate::app::licensing;
 use crate::app::permissions::Permission;
@@ -31,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The previous trial license (Enterprise: none, so the map of no license; Team Edition: 403
 /// as Mattermost's Team Edition answers).
 #[utoipa::path(get, path = "/api/v4/trial-license/prev", tag = "system",
-    responses((status = 200, description = "Client license map", body = std::collections::BTreeMap<String, String>),
+    responses((status = 200, description = "Client license map", body = doc::ClientLicense),
               (status = 403, description = "Team Edition build")))]
 pub async fn previous_trial_license(
     State(state): State<AppState>,
@@ -74,8 +75,8 @@ async fn license_field(mut multipart: Multipart) -> Result<Vec<u8>> {
 /// are checked, then it is stored and in force at once: no restart. On any error nothing is
 /// stored and the previous license stays in force.
 #[utoipa::path(post, path = "/api/v4/license", tag = "system",
-    request_body(content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
-    responses((status = 200, description = "The license now in force (Mattermost's license JSON)", body = Value),
+    request_body(content = doc::LicenseForm, content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
+    responses((status = 200, description = "The license now in force (Mattermost's license JSON)", body = townsquare_sdk::License),
               (status = 400, description = "Not a valid license, or not usable now; the error id says why"),
               (status = 403, description = "Requires manage_license_information"),
               (status = 501, description = "Team Edition build")))]
@@ -94,8 +95,8 @@ pub async fn upload_license(
 /// Check a license file without saving it: the parsed license, its state, and whether an
 /// upload would be accepted now.
 #[utoipa::path(post, path = "/api/v4/license/preview", tag = "system",
-    request_body(content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
-    responses((status = 200, description = "The parsed license and its state; nothing saved", body = Value),
+    request_body(content = doc::LicenseForm, content_type = "multipart/form-data", description = "field `license`: the .townsquare-license file"),
+    responses((status = 200, description = "The parsed license and its state; nothing saved", body = doc::LicensePreviewBody),
               (status = 400, description = "Not a valid license"),
               (status = 403, description = "Requires manage_license_information"),
               (status = 501, description = "Team Edition build")))]
@@ -132,7 +133,7 @@ fn preview_json(preview: &LicensePreview) -> Value {
 /// Remove the license: licensed features stop at once. The stored license is kept (rows of
 /// the license table are never deleted) and can be uploaded again.
 #[utoipa::path(delete, path = "/api/v4/license", tag = "system",
-    responses((status = 200, description = "`{\"status\":\"OK\"}`", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 400, description = "The license is set by MM_LICENSE"),
               (status = 403, description = "Requires manage_license_information"),
               (status = 501, description = "Team Edition build")))]
@@ -155,21 +156,23 @@ pub struct LicenseStatus {
     /// Licensed features are on.
     is_licensed: bool,
     /// `environment` (MM_LICENSE) or `database`; null without a license.
+    #[schema(value_type = Option<String>)]
     source: Option<&'static str>,
     /// `not_started`, `active`, `grace` or `expired`; null without a license.
-    #[schema(value_type = Option<String>)]
     state: Option<LicenseState>,
     is_development: bool,
     in_grace_period: bool,
     grace_ends_at: Option<i64>,
-    /// Mattermost's license JSON of the installed license (also when expired).
-    #[schema(value_type = Object)]
+    /// Mattermost's license JSON of the installed license (also when expired); null without
+    /// a license.
+    #[schema(value_type = Option<townsquare_sdk::License>)]
     license: Option<Value>,
     /// Enabled feature keys (payload names).
+    #[schema(value_type = Vec<String>)]
     features_in_force: Vec<&'static str>,
     /// What an administrator should act on, in English.
     warnings: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
+    /// License sources that were set but could not be used.
     problems: Vec<LicenseProblem>,
 }
 
@@ -256,7 +259,8 @@ pub async fn license_status_view(
 /// out.
 #[utoipa::path(get, path = "/api/v4/license/client", tag = "system",
     params(FormatQuery),
-    responses((status = 200, description = "Client license map", body = std::collections::BTreeMap<String, String>)))]
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "Client license map (private keys only with read_license_information)", body = doc::ClientLicense)))]
 pub async fn client_license(
     State(state): State<AppState>,
     MaybeAuth(auth): MaybeAuth,
@@ -270,7 +274,7 @@ pub async fn client_license(
 
 /// `(monthly active users / licensed users) * 1000`, rounded; 0 without a license.
 #[utoipa::path(get, path = "/api/v4/license/load_metric", tag = "system",
-    responses((status = 200, description = "`{\"load\": N}`", body = Value)))]
+    responses((status = 200, description = "The load", body = doc::LoadMetric)))]
 pub async fn load_metric(State(state): State<AppState>, Auth(_auth): Auth) -> Result<Json<Value>> {
     let load = licensing::load_metric(&state).await?;
     Ok(Json(json!({ "load": load })))
@@ -279,7 +283,7 @@ pub async fn load_metric(State(state): State<AppState>, Auth(_auth): Auth) -> Re
 /// Seat limits. Administrators see the enforced limits and the active user count; others get
 /// zeros. 0 means no limit.
 #[utoipa::path(get, path = "/api/v4/limits/server", tag = "system",
-    responses((status = 200, description = "`maxUsersLimit`, `maxUsersHardLimit`, `activeUserCount`", body = Value)))]
+    responses((status = 200, description = "Seat limits and the active user count", body = doc::ServerLimits)))]
 pub async fn server_limits(State(state): State<AppState>, Auth(auth): Auth) -> Result<Json<Value>> {
     if !auth.can(Permission::ManageSystem) {
         return Ok(Json(

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{Json as JsonBody, Query};
 use crate::api::ids::{ChannelId, Ids, PostId, UserIdOrMe};
 use crate::app::permissions::Permission;
@@ -42,7 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Create a post (201). `root_id` makes it a reply; `pending_post_id` makes retries safe.
 #[utoipa::path(post, path = "/api/v4/posts", tag = "posts", request_body = NewPost,
-    responses((status = 201, description = "The post", body = Value), (status = 400, description = "Invalid post"), (status = 403, description = "Not a member")))]
+    responses((status = 201, description = "The post", body = Post), (status = 400, description = "Invalid post"), (status = 403, description = "Not a member")))]
 pub async fn create_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -60,7 +61,7 @@ pub struct GetPostQuery {
 
 /// A post by id.
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path), GetPostQuery),
-    responses((status = 200, description = "The post", body = Value), (status = 403, description = "include_deleted without manage_system"),
+    responses((status = 200, description = "The post", body = Post), (status = 403, description = "include_deleted without manage_system"),
     (status = 404, description = "No such post, or deleted")))]
 pub async fn get_post(
     State(state): State<AppState>,
@@ -80,7 +81,7 @@ pub async fn get_post(
 
 /// Edit a post (message, pin state, props).
 #[utoipa::path(put, path = "/api/v4/posts/{post_id}/patch", tag = "posts", request_body = PostPatch,
-    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Value)))]
+    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Post)))]
 pub async fn patch_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -93,8 +94,8 @@ pub async fn patch_post(
 }
 
 /// Update a post from a full post object (the id must match the path).
-#[utoipa::path(put, path = "/api/v4/posts/{post_id}", tag = "posts", request_body = PostPatch,
-    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Value)))]
+#[utoipa::path(put, path = "/api/v4/posts/{post_id}", tag = "posts", request_body = Post,
+    params(("post_id" = String, Path)), responses((status = 200, description = "The post", body = Post)))]
 pub async fn update_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -109,7 +110,7 @@ pub async fn update_post(
 
 /// Delete a post (a root takes its replies with it).
 #[utoipa::path(delete, path = "/api/v4/posts/{post_id}", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn delete_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -121,7 +122,7 @@ pub async fn delete_post(
 
 /// Earlier versions of the caller's own edited post, newest first.
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}/edit_history", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "Earlier versions", body = Value), (status = 403, description = "Not the author"),
+    responses((status = 200, description = "Earlier versions", body = Vec<Post>), (status = 403, description = "Not the author"),
     (status = 404, description = "No such post or no history")))]
 pub async fn edit_history(
     State(state): State<AppState>,
@@ -134,7 +135,7 @@ pub async fn edit_history(
 /// Marks a channel unread from a post on, for the caller.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/posts/{post_id}/set_unread", tag = "posts",
     params(("user_id" = String, Path), ("post_id" = String, Path)),
-    responses((status = 200, description = "ChannelUnreadAt", body = Value), (status = 403, description = "Another user, or not a member")))]
+    responses((status = 200, description = "ChannelUnreadAt", body = posts::ChannelUnreadAt), (status = 403, description = "Another user, or not a member")))]
 pub async fn set_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -150,7 +151,8 @@ pub async fn set_unread(
 
 /// A thread: the root and every reply.
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}/thread", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "PostList", body = Value)))]
+    operation_id = "get_post_thread",
+    responses((status = 200, description = "PostList", body = PostList)))]
 pub async fn get_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -161,7 +163,7 @@ pub async fn get_thread(
 
 /// Posts by id; posts the caller may not read are left out.
 #[utoipa::path(post, path = "/api/v4/posts/ids", tag = "posts", request_body = Vec<String>,
-    responses((status = 200, description = "Posts", body = Vec<Value>)))]
+    responses((status = 200, description = "Posts", body = Vec<Post>)))]
 pub async fn posts_by_ids(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -197,7 +199,7 @@ pub struct ChannelPostsQuery {
 /// A page of a channel's posts, newest first.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/posts", tag = "posts",
     params(("channel_id" = String, Path), ChannelPostsQuery),
-    responses((status = 200, description = "PostList", body = Value)))]
+    responses((status = 200, description = "PostList", body = PostList)))]
 pub async fn channel_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -236,7 +238,7 @@ pub async fn channel_posts(
 
 /// Pin a post to its channel.
 #[utoipa::path(post, path = "/api/v4/posts/{post_id}/pin", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn pin_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -248,7 +250,7 @@ pub async fn pin_post(
 
 /// Unpin a post.
 #[utoipa::path(post, path = "/api/v4/posts/{post_id}/unpin", tag = "posts", params(("post_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn unpin_post(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -260,7 +262,7 @@ pub async fn unpin_post(
 
 /// Pinned posts of a channel.
 #[utoipa::path(get, path = "/api/v4/channels/{channel_id}/pinned", tag = "posts", params(("channel_id" = String, Path)),
-    responses((status = 200, description = "PostList", body = Value)))]
+    responses((status = 200, description = "PostList", body = PostList)))]
 pub async fn pinned_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -280,7 +282,7 @@ pub struct AroundQuery {
 /// Posts around the caller's last read position in a channel.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/channels/{channel_id}/posts/unread", tag = "posts",
     params(("user_id" = String, Path), ("channel_id" = String, Path), AroundQuery),
-    responses((status = 200, description = "PostList with `has_next`", body = Value)))]
+    responses((status = 200, description = "PostList with `has_next`", body = PostList)))]
 pub async fn posts_around_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -332,7 +334,7 @@ pub struct ReminderBody {
 /// then; an ephemeral message confirms it now.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/posts/{post_id}/reminder", tag = "posts",
     request_body = ReminderBody, params(("user_id" = String, Path), ("post_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 400, description = "Missing or invalid target_time"),
               (status = 403, description = "Another user without edit_other_users, or an unreadable post"),
               (status = 404, description = "No such post")))]

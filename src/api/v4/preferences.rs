@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{Json as JsonBody, Path, Query};
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::preferences::{self, into_preferences, FlaggedFilter, PreferenceInput};
@@ -30,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Every preference of a user (yourself, or anyone with `edit_other_users`).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/preferences", tag = "preferences",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "Preferences", body = Vec<Value>), (status = 403, description = "Another user")))]
+    responses((status = 200, description = "Preferences", body = Vec<Preference>), (status = 403, description = "Another user")))]
 pub async fn get_preferences(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -43,7 +44,7 @@ pub async fn get_preferences(
 /// Save 1-100 preferences (inserted or replaced); every `user_id` must be the path user.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/preferences", tag = "preferences", request_body = Vec<PreferenceInput>,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 400, description = "Invalid preference"),
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 400, description = "Invalid preference"),
               (status = 403, description = "Another user's preferences")))]
 pub async fn update_preferences(
     State(state): State<AppState>,
@@ -59,7 +60,7 @@ pub async fn update_preferences(
 /// Delete 1-100 preferences by category and name.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/preferences/delete", tag = "preferences", request_body = Vec<PreferenceInput>,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Another user's preferences")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Another user's preferences")))]
 pub async fn delete_preferences(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -74,7 +75,7 @@ pub async fn delete_preferences(
 /// A user's preferences in one category (404 when there are none).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/preferences/{category}", tag = "preferences",
     params(("user_id" = String, Path), ("category" = String, Path)),
-    responses((status = 200, description = "Preferences", body = Vec<Value>), (status = 404, description = "Empty category")))]
+    responses((status = 200, description = "Preferences", body = Vec<Preference>), (status = 404, description = "Empty category")))]
 pub async fn preferences_by_category(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -90,7 +91,7 @@ pub async fn preferences_by_category(
 /// One preference (404 `app.preference.get.app_error` when absent).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/preferences/{category}/name/{preference_name}", tag = "preferences",
     params(("user_id" = String, Path), ("category" = String, Path), ("preference_name" = String, Path)),
-    responses((status = 200, description = "The preference", body = Value), (status = 404, description = "No such preference")))]
+    responses((status = 200, description = "The preference", body = Preference), (status = 404, description = "No such preference")))]
 pub async fn preference_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -119,7 +120,7 @@ pub struct FlaggedQuery {
 /// not listed.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/posts/flagged", tag = "preferences",
     params(("user_id" = String, Path), FlaggedQuery),
-    responses((status = 200, description = "PostList", body = Value), (status = 403, description = "Another user")))]
+    responses((status = 200, description = "PostList", body = PostList), (status = 403, description = "Another user")))]
 pub async fn flagged_posts(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::common::status_ok;
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{Json as JsonBody, Path};
 use crate::api::ids::{Ids, PostId, UserIdOrMe};
 use crate::app::reactions::{self, NewReaction, MAX_BULK_POST_IDS};
@@ -29,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// React to a post as yourself (200). Saving the same reaction twice returns it unchanged.
 #[utoipa::path(post, path = "/api/v4/reactions", tag = "reactions", request_body = NewReaction,
-    responses((status = 200, description = "The reaction", body = Value),
+    responses((status = 200, description = "The reaction", body = Reaction),
               (status = 400, description = "Invalid emoji name or ids"),
               (status = 403, description = "Another user's reaction, no access, or archived channel"),
               (status = 404, description = "No such post")))]
@@ -44,7 +45,7 @@ pub async fn save_reaction(
 /// Remove a reaction (your own; system admins anyone's).
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/posts/{post_id}/reactions/{emoji_name}", tag = "reactions",
     params(("user_id" = String, Path), ("post_id" = String, Path), ("emoji_name" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not allowed"),
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Not allowed"),
               (status = 404, description = "No such post")))]
 pub async fn delete_reaction(
     State(state): State<AppState>,
@@ -60,7 +61,7 @@ pub async fn delete_reaction(
 /// The reactions of a post, oldest first (`[]` when none).
 #[utoipa::path(get, path = "/api/v4/posts/{post_id}/reactions", tag = "reactions",
     params(("post_id" = String, Path)),
-    responses((status = 200, description = "Reactions", body = Vec<Value>), (status = 403, description = "No access"),
+    responses((status = 200, description = "Reactions", body = Vec<Reaction>), (status = 403, description = "No access"),
               (status = 404, description = "No such post")))]
 pub async fn post_reactions(
     State(state): State<AppState>,
@@ -74,7 +75,7 @@ pub async fn post_reactions(
 
 /// Reactions of several posts: `{post_id: [Reaction]}` for the posts the caller may read.
 #[utoipa::path(post, path = "/api/v4/posts/ids/reactions", tag = "reactions", request_body = Vec<String>,
-    responses((status = 200, description = "Reactions by post id", body = Value)))]
+    responses((status = 200, description = "Reactions by post id", body = doc::ReactionsByPost)))]
 pub async fn bulk_reactions(
     State(state): State<AppState>,
     Auth(auth): Auth,

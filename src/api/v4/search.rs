@@ -33,7 +33,7 @@ fn respond(results: SearchResults) -> Response {
 /// `before:`, `after:`, `on:`.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/posts/search", tag = "search",
     params(("team_id" = String, Path)), request_body = SearchRequest,
-    responses((status = 200, description = "PostSearchResults: a PostList plus `matches`", body = Value),
+    responses((status = 200, description = "PostSearchResults: a PostList plus `matches`", body = SearchResults),
         (status = 400, description = "No terms"), (status = 403, description = "Not a team member")))]
 pub async fn search_team_posts(
     State(state): State<AppState>,
@@ -48,7 +48,7 @@ pub async fn search_team_posts(
 
 /// Search the posts of every channel the caller belongs to, in all teams.
 #[utoipa::path(post, path = "/api/v4/posts/search", tag = "search", request_body = SearchRequest,
-    responses((status = 200, description = "PostSearchResults: a PostList plus `matches`", body = Value),
+    responses((status = 200, description = "PostSearchResults: a PostList plus `matches`", body = SearchResults),
         (status = 400, description = "No terms")))]
 pub async fn search_all_posts(
     State(state): State<AppState>,

@@ -16,6 +16,7 @@ use super::common::status_ok;
 use crate::api::auth::{
     expired_cookie, is_https, Auth, ClientIp, MaybeAuth, AUTH_COOKIE, CSRF_COOKIE, USER_COOKIE,
 };
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{nullable, parse_json, Json as JsonBody};
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::auth::{login as app_login, LoginRequest};
@@ -54,8 +55,9 @@ fn string_field(body: &serde_json::Map<String, Value>, key: &str) -> String {
 
 /// Log in with username or email and password. Answers 200 with the user and a `Token`
 /// header; browsers (`X-Requested-With: XMLHttpRequest`) also get session cookies.
-#[utoipa::path(post, path = "/api/v4/users/login", tag = "users", request_body = LoginBody,
-    responses((status = 200, description = "The user; the session token is in the `Token` header", body = Value),
+#[utoipa::path(post, path = "/api/v4/users/login", tag = "users", request_body = LoginBody, security(()),
+    responses((status = 200, description = "The user; the session token is in the `Token` header", body = townsquare_sdk::model::User,
+                  headers(("Token" = String, description = "The new session token"))),
               (status = 401, description = "Invalid credentials (also for unknown accounts and throttled attempts)")))]
 pub async fn login(
     State(state): State<AppState>,
@@ -123,8 +125,8 @@ pub async fn login(
 }
 
 /// Log out: revokes the current session (if any) and clears the cookies.
-#[utoipa::path(post, path = "/api/v4/users/logout", tag = "users",
-    responses((status = 200, description = "OK", body = Value)))]
+#[utoipa::path(post, path = "/api/v4/users/logout", tag = "users", security((), ("bearer" = [])),
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -> Result<Response> {
     if let Some(auth) = auth {
         sessions::logout(&state, &auth).await?;
@@ -145,7 +147,7 @@ pub async fn logout(State(state): State<AppState>, MaybeAuth(auth): MaybeAuth) -
 /// A user's sessions (tokens blanked).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/sessions", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "Sessions", body = Vec<Value>)))]
+    responses((status = 200, description = "Sessions", body = Vec<Session>)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -164,7 +166,7 @@ pub struct RevokeSessionBody {
 /// Revoke one session; it stops working on its very next request.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/sessions/revoke", tag = "users",
     request_body = RevokeSessionBody, params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 400, description = "Not a session of this user")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 400, description = "Not a session of this user")))]
 pub async fn revoke_session(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -179,7 +181,7 @@ pub async fn revoke_session(
 /// Revoke every session of a user.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/sessions/revoke/all", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn revoke_all_sessions(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -198,7 +200,7 @@ pub struct DeviceBody {
 
 /// Attach a mobile device id to the current session.
 #[utoipa::path(put, path = "/api/v4/users/sessions/device", tag = "users", request_body = DeviceBody,
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn attach_device(
     State(state): State<AppState>,
     Auth(auth): Auth,

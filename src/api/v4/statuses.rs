@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 
 use super::common::status_ok;
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::Json as JsonBody;
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::statuses::{self, CustomStatusInput, StatusUpdate};
@@ -30,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A user's status (`online`, `away`, `dnd` or `offline`).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/status", tag = "statuses",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "Status", body = Value), (status = 404, description = "No such user")))]
+    responses((status = 200, description = "Status", body = Status), (status = 404, description = "No such user")))]
 pub async fn get_status(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -44,7 +45,7 @@ pub async fn get_status(
 /// automatic; `dnd_end_time` (seconds) ends do-not-disturb.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/status", tag = "statuses", request_body = StatusUpdate,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "Status", body = Value), (status = 400, description = "Invalid status"),
+    responses((status = 200, description = "Status", body = Status), (status = 400, description = "Invalid status"),
               (status = 403, description = "Another user's status")))]
 pub async fn update_status(
     State(state): State<AppState>,
@@ -60,7 +61,7 @@ pub async fn update_status(
 
 /// Statuses of several users; unknown users are reported `offline`.
 #[utoipa::path(post, path = "/api/v4/users/status/ids", tag = "statuses", request_body = Vec<String>,
-    responses((status = 200, description = "Statuses", body = Vec<Value>), (status = 400, description = "Invalid ids")))]
+    responses((status = 200, description = "Statuses", body = Vec<Status>), (status = 400, description = "Invalid ids")))]
 pub async fn statuses_by_ids(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -78,7 +79,7 @@ pub async fn statuses_by_ids(
 /// Set a custom status (emoji, text up to 100 characters, optional expiry).
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/status/custom", tag = "statuses", request_body = CustomStatusInput,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 400, description = "Invalid custom status"),
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 400, description = "Invalid custom status"),
               (status = 403, description = "Another user's status")))]
 pub async fn update_custom_status(
     State(state): State<AppState>,
@@ -94,7 +95,7 @@ pub async fn update_custom_status(
 /// Clear the custom status.
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/status/custom", tag = "statuses",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Another user's status")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Another user's status")))]
 pub async fn remove_custom_status(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::auth::{Auth, MaybeAuth};
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, Query};
 use crate::api::ids::{Ids, TeamId};
 use crate::app::client_reports::{self, ClientLog, PerfReport};
@@ -47,9 +48,10 @@ pub struct PingQuery {
     path = "/api/v4/system/ping",
     tag = "system",
     params(PingQuery),
+    security(()),
     responses(
-        (status = 200, description = "Server status map", body = BTreeMap<String, String>),
-        (status = 500, description = "Unhealthy (unless use_rest_semantics=true)")
+        (status = 200, description = "Server status", body = doc::ServerStatus),
+        (status = 500, description = "Unhealthy (unless use_rest_semantics=true)", body = doc::ServerStatus)
     )
 )]
 pub async fn ping(State(state): State<AppState>, Query(query): Query<PingQuery>) -> Response {
@@ -114,7 +116,8 @@ pub struct FormatQuery {
     path = "/api/v4/config/client",
     tag = "system",
     params(FormatQuery),
-    responses((status = 200, description = "Client configuration", body = BTreeMap<String, String>))
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "Client configuration (more keys for a signed-in caller)", body = doc::ClientConfig))
 )]
 pub async fn client_config(
     State(state): State<AppState>,
@@ -328,7 +331,7 @@ pub async fn timezones(Auth(_auth): Auth) -> Json<Vec<&'static str>> {
 /// Product notices for a team: Townsquare has none.
 #[utoipa::path(get, path = "/api/v4/system/notices/{team_id}", tag = "system",
     params(("team_id" = String, Path)),
-    responses((status = 200, description = "Notices (always empty)", body = Vec<serde_json::Value>)))]
+    responses((status = 200, description = "Notices (always empty)", body = Vec<Object>)))]
 pub async fn team_notices(
     Auth(_auth): Auth,
     Ids(_team): Ids<TeamId>,
@@ -339,7 +342,7 @@ pub async fn team_notices(
 /// Marks notices as viewed (there are none to remember).
 #[utoipa::path(put, path = "/api/v4/system/notices/view", tag = "system",
     request_body = Vec<String>,
-    responses((status = 200, description = "OK", body = serde_json::Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn mark_notices_viewed(
     Auth(_auth): Auth,
     crate::api::extract::Json(_ids): crate::api::extract::Json<Vec<String>>,
@@ -350,7 +353,7 @@ pub async fn mark_notices_viewed(
 /// A client performance report: validated and counted, or dropped unread when
 /// `MetricsSettings.EnableClientMetrics` is off.
 #[utoipa::path(post, path = "/api/v4/client_perf", tag = "system", request_body = PerfReport,
-    responses((status = 200, description = "OK (an empty body when client metrics are off)", body = serde_json::Value),
+    responses((status = 200, description = "OK (an empty body, without a content type, when MetricsSettings.EnableClientMetrics is off)", body = doc::StatusOk),
               (status = 400, description = "Malformed or invalid report")))]
 pub async fn client_perf(
     State(state): State<AppState>,
@@ -371,7 +374,8 @@ pub async fn client_perf(
 /// A client log line, written into the server log (`level` `ERROR` logs as an error for
 /// system admins; everything else at debug). Answers the map as logged.
 #[utoipa::path(post, path = "/api/v4/logs", tag = "system", request_body = ClientLog,
-    responses((status = 200, description = "The logged line", body = BTreeMap<String, String>),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "The logged line", body = doc::LoggedLine),
               (status = 403, description = "Signed out, without EnableDeveloper"),
               (status = 429, description = "Too many lines")))]
 pub async fn client_logs(

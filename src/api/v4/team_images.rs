@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::common::status_ok;
 use super::image_http::{discard, etag_matches, image_part, not_modified, png, UploadErrors};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::ids::{Ids, TeamId};
 use crate::app::team_icons as app;
 use crate::error::Result;
@@ -56,8 +57,8 @@ pub async fn get_team_icon(
 /// square and stored as a 128 px PNG. Sets `last_team_icon_update`; sends `update_team`.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/image", tag = "teams",
     params(("team_id" = String, Path)),
-    request_body(content_type = "multipart/form-data", description = "`image`: the icon file"),
-    responses((status = 200, description = "OK", body = Value),
+    request_body(content = doc::ImageForm, content_type = "multipart/form-data", description = "`image`: the icon file"),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
         (status = 400, description = "No such team, no `image` file, not a readable image, over the pixel limit, or larger than FileSettings.MaxFileSize (Mattermost's status for this route)"),
         (status = 403, description = "Without `manage_team`"),
         (status = 501, description = "No file storage configured")))]
@@ -81,7 +82,7 @@ pub async fn set_team_icon(
 /// `update_team`.
 #[utoipa::path(delete, path = "/api/v4/teams/{team_id}/image", tag = "teams",
     params(("team_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
         (status = 400, description = "No such team"),
         (status = 403, description = "Without `manage_team`")))]
 pub async fn remove_team_icon(

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{Ids, TeamId, UserIdOrMe};
 use crate::app::teams::{self, read, NewTeam, TeamPatch};
@@ -46,7 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Create a team; the caller becomes its admin and `town-square` and `off-topic` are created.
 #[utoipa::path(post, path = "/api/v4/teams", tag = "teams", request_body = NewTeam,
-    responses((status = 201, description = "The team", body = Value), (status = 400, description = "Invalid or taken name")))]
+    responses((status = 201, description = "The team", body = Team), (status = 400, description = "Invalid or taken name")))]
 pub async fn create_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -66,7 +67,7 @@ pub struct ListTeamsQuery {
 
 /// Teams: all for system admins, open teams for everyone else.
 #[utoipa::path(get, path = "/api/v4/teams", tag = "teams", params(ListTeamsQuery),
-    responses((status = 200, description = "Teams", body = Vec<Value>)))]
+    responses((status = 200, description = "Teams (with `include_total_count=true`: `{teams, total_count}`)", body = doc::TeamList)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -89,7 +90,7 @@ pub async fn list_teams(
 
 /// A team by id.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}", tag = "teams", params(("team_id" = String, Path)),
-    responses((status = 200, description = "The team", body = Value), (status = 404, description = "No such team")))]
+    responses((status = 200, description = "The team", body = Team), (status = 404, description = "No such team")))]
 pub async fn get_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -100,7 +101,7 @@ pub async fn get_team(
 
 /// A team by name.
 #[utoipa::path(get, path = "/api/v4/teams/name/{name}", tag = "teams", params(("name" = String, Path)),
-    responses((status = 200, description = "The team", body = Value), (status = 404, description = "No such team")))]
+    responses((status = 200, description = "The team", body = Team), (status = 404, description = "No such team")))]
 pub async fn team_by_name(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -111,7 +112,7 @@ pub async fn team_by_name(
 
 /// Whether a team name is taken.
 #[utoipa::path(get, path = "/api/v4/teams/name/{name}/exists", tag = "teams", params(("name" = String, Path)),
-    responses((status = 200, description = "`{\"exists\": bool}`", body = Value)))]
+    responses((status = 200, description = "Whether the name is taken", body = doc::TeamExists)))]
 pub async fn team_exists(
     State(state): State<AppState>,
     Auth(_auth): Auth,
@@ -123,7 +124,7 @@ pub async fn team_exists(
 
 /// Patch a team (team admins).
 #[utoipa::path(put, path = "/api/v4/teams/{team_id}/patch", tag = "teams", request_body = TeamPatch,
-    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Value)))]
+    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Team)))]
 pub async fn patch_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -136,8 +137,8 @@ pub async fn patch_team(
 }
 
 /// Update a team from a full team object (the id must match the path).
-#[utoipa::path(put, path = "/api/v4/teams/{team_id}", tag = "teams", request_body = TeamPatch,
-    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Value)))]
+#[utoipa::path(put, path = "/api/v4/teams/{team_id}", tag = "teams", request_body = Team,
+    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Team)))]
 pub async fn update_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -152,7 +153,7 @@ pub async fn update_team(
 
 /// Archive a team. Its channels, posts and members are kept.
 #[utoipa::path(delete, path = "/api/v4/teams/{team_id}", tag = "teams", params(("team_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn archive_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -164,7 +165,7 @@ pub async fn archive_team(
 
 /// Restore an archived team.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/restore", tag = "teams", params(("team_id" = String, Path)),
-    responses((status = 200, description = "The team", body = Value)))]
+    responses((status = 200, description = "The team", body = Team)))]
 pub async fn restore_team(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -184,7 +185,7 @@ pub struct TeamSearch {
 
 /// Search teams by name or display name prefix.
 #[utoipa::path(post, path = "/api/v4/teams/search", tag = "teams", request_body = TeamSearch,
-    responses((status = 200, description = "Teams", body = Vec<Value>)))]
+    responses((status = 200, description = "Teams", body = Vec<Team>)))]
 pub async fn search_teams(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -195,7 +196,8 @@ pub async fn search_teams(
 
 /// Members of a team.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/members", tag = "teams", params(("team_id" = String, Path), Pagination),
-    responses((status = 200, description = "Members", body = Vec<Value>)))]
+    operation_id = "get_team_members",
+    responses((status = 200, description = "Members", body = Vec<TeamMember>)))]
 pub async fn list_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -219,7 +221,8 @@ pub struct MemberBody {
 
 /// Add a user to a team (yourself to an open team, or anyone with `add_user_to_team`).
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/members", tag = "teams", request_body = MemberBody,
-    params(("team_id" = String, Path)), responses((status = 201, description = "The member", body = Value)))]
+    operation_id = "add_team_member",
+    params(("team_id" = String, Path)), responses((status = 201, description = "The member", body = TeamMember)))]
 pub async fn add_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -240,7 +243,7 @@ pub async fn add_member(
 
 /// Add several users to a team.
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/members/batch", tag = "teams", request_body = Vec<MemberBody>,
-    params(("team_id" = String, Path)), responses((status = 201, description = "The members", body = Vec<Value>)))]
+    params(("team_id" = String, Path)), responses((status = 201, description = "The members", body = Vec<TeamMember>)))]
 pub async fn add_members_batch(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -265,9 +268,9 @@ pub async fn add_members_batch(
 }
 
 /// Team members by user id.
-#[utoipa::path(post, path = "/api/v4/teams/{team_id}/members/ids", tag = "teams", request_body = Vec<String>,
+#[utoipa::path(post, path = "/api/v4/teams/{team_id}/members/ids", tag = "teams", operation_id = "get_team_members_by_ids", request_body = Vec<String>,
     params(("team_id" = String, Path)),
-    responses((status = 200, description = "The active members among those users", body = Vec<Value>),
+    responses((status = 200, description = "The active members among those users", body = Vec<TeamMember>),
               (status = 400, description = "Empty list"),
               (status = 403, description = "Without `view_team`")))]
 pub async fn members_by_ids(
@@ -296,8 +299,8 @@ pub async fn team_stats(
 
 /// One team member.
 #[utoipa::path(get, path = "/api/v4/teams/{team_id}/members/{user_id}", tag = "teams",
-    params(("team_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, description = "The member", body = Value), (status = 404, description = "Not a member")))]
+    params(("team_id" = String, Path), ("user_id" = String, Path)), operation_id = "get_team_member",
+    responses((status = 200, description = "The member", body = TeamMember), (status = 404, description = "Not a member")))]
 pub async fn get_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -309,8 +312,8 @@ pub async fn get_member(
 
 /// Remove a user from a team (and from its channels).
 #[utoipa::path(delete, path = "/api/v4/teams/{team_id}/members/{user_id}", tag = "teams",
-    params(("team_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    params(("team_id" = String, Path), ("user_id" = String, Path)), operation_id = "remove_team_member",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -323,6 +326,7 @@ pub async fn remove_member(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(as = TeamMemberRoles)]
 pub struct RolesBody {
     #[serde(deserialize_with = "nullable")]
     pub roles: String,
@@ -330,8 +334,8 @@ pub struct RolesBody {
 
 /// Set a member's team roles.
 #[utoipa::path(put, path = "/api/v4/teams/{team_id}/members/{user_id}/roles", tag = "teams", request_body = RolesBody,
-    params(("team_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    params(("team_id" = String, Path), ("user_id" = String, Path)), operation_id = "update_team_member_roles",
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_member_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -350,7 +354,7 @@ pub struct InviteQuery {
 
 /// Join a team with its invite id.
 #[utoipa::path(post, path = "/api/v4/teams/members/invite", tag = "teams", params(InviteQuery),
-    responses((status = 201, description = "The member", body = Value), (status = 400, description = "Unknown invite id")))]
+    responses((status = 201, description = "The member", body = TeamMember), (status = 400, description = "Unknown invite id")))]
 pub async fn join_by_invite(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -367,7 +371,7 @@ pub async fn join_by_invite(
 
 /// Issue a new invite id (old invite links stop working).
 #[utoipa::path(post, path = "/api/v4/teams/{team_id}/regenerate_invite_id", tag = "teams",
-    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Value)))]
+    params(("team_id" = String, Path)), responses((status = 200, description = "The team", body = Team)))]
 pub async fn regenerate_invite_id(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -380,7 +384,7 @@ pub async fn regenerate_invite_id(
 
 /// Teams a user belongs to.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams", tag = "teams", params(("user_id" = String, Path)),
-    responses((status = 200, description = "Teams", body = Vec<Value>)))]
+    responses((status = 200, description = "Teams", body = Vec<Team>)))]
 pub async fn user_teams(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -392,7 +396,7 @@ pub async fn user_teams(
 
 /// A user's team memberships.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/members", tag = "teams", params(("user_id" = String, Path)),
-    responses((status = 200, description = "Members", body = Vec<Value>)))]
+    responses((status = 200, description = "Members", body = Vec<TeamMember>)))]
 pub async fn user_team_members(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -412,7 +416,7 @@ pub struct UnreadQuery {
 
 /// Unread counts per team.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/unread", tag = "teams", params(("user_id" = String, Path), UnreadQuery),
-    responses((status = 200, description = "Unread counts", body = Vec<Value>)))]
+    responses((status = 200, description = "Unread counts", body = Vec<TeamUnread>)))]
 pub async fn user_team_unreads(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -429,7 +433,7 @@ pub async fn user_team_unreads(
 /// Unread counts for one team.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/unread", tag = "teams",
     params(("user_id" = String, Path), ("team_id" = String, Path)),
-    responses((status = 200, description = "Unread counts", body = Value)))]
+    responses((status = 200, description = "Unread counts", body = TeamUnread)))]
 pub async fn user_team_unread(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::common::status_ok;
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::Json as JsonBody;
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::api::licensed::{gates, Licensed};
@@ -30,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The terms of service in force. Without a license that grants custom terms of service
 /// there are none (404).
 #[utoipa::path(get, path = "/api/v4/terms_of_service", tag = "terms of service",
-    responses((status = 200, description = "The newest text", body = Value),
+    responses((status = 200, description = "The newest text", body = TermsOfService),
               (status = 404, description = "No terms of service in force")))]
 pub async fn latest_terms(
     State(state): State<AppState>,
@@ -56,7 +57,7 @@ pub struct NewTerms {
 /// Write new terms of service (system admins; needs a license that grants custom terms of
 /// service). Posting the text in force again returns it unchanged.
 #[utoipa::path(post, path = "/api/v4/terms_of_service", tag = "terms of service", request_body = NewTerms,
-    responses((status = 200, description = "The terms now in force", body = Value),
+    responses((status = 200, description = "The terms now in force", body = TermsOfService),
               (status = 400, description = "Not licensed, or empty text"),
               (status = 403, description = "Requires manage_system")))]
 pub async fn create_terms(
@@ -86,8 +87,8 @@ pub async fn create_terms(
 /// logged-in user (as Mattermost, the session's user whatever the path says).
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/terms_of_service", tag = "terms of service",
     params(("user_id" = String, Path, description = "User id or `me`")),
-    request_body(content = Value, description = "`{\"termsOfServiceId\": ID, \"accepted\": true|false}` (`serviceTermsId` is accepted too)"),
-    responses((status = 200, description = "`{\"status\":\"OK\"}`", body = Value),
+    request_body = doc::TermsDecision,
+    responses((status = 200, description = "OK", body = doc::StatusOk),
               (status = 400, description = "Missing termsOfServiceId or accepted"),
               (status = 404, description = "No such terms of service in force")))]
 pub async fn record_decision(
@@ -126,7 +127,7 @@ pub async fn record_decision(
 /// The logged-in user's acceptance of the terms of service.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/terms_of_service", tag = "terms of service",
     params(("user_id" = String, Path, description = "User id or `me`")),
-    responses((status = 200, description = "`{user_id, terms_of_service_id, create_at}`", body = Value),
+    responses((status = 200, description = "The acceptance", body = UserTermsOfService),
               (status = 404, description = "No acceptance recorded (or no terms in force)")))]
 pub async fn my_acceptance(
     State(state): State<AppState>,

@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{flag, Path, Query};
 use crate::api::ids::{Ids, PostId, TeamId, ThreadId, UserIdOrMe};
 use crate::app::auth::AuthContext;
@@ -49,7 +50,7 @@ pub struct ThreadsQuery {
 /// Threads the user follows in a team, most recent reply first.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/threads", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ThreadsQuery),
-    responses((status = 200, description = "Threads", body = Value)))]
+    responses((status = 200, description = "Threads", body = threads::Threads)))]
 pub async fn list_threads(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -78,7 +79,8 @@ pub async fn list_threads(
 /// One followed thread.
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
-    responses((status = 200, description = "ThreadResponse", body = Value), (status = 404, description = "Not following")))]
+    operation_id = "get_user_thread",
+    responses((status = 200, description = "ThreadResponse", body = threads::ThreadResponse), (status = 404, description = "Not following")))]
 pub async fn get_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -94,7 +96,7 @@ pub async fn get_thread(
 /// Follow a thread.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn follow_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -106,7 +108,7 @@ pub async fn follow_thread(
 /// Stop following a thread.
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/following", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn unfollow_thread(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -130,7 +132,7 @@ async fn set_following(
 /// Mark a thread read up to a time (ms).
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path), ("timestamp" = i64, Path)),
-    responses((status = 200, description = "ThreadResponse", body = Value)))]
+    responses((status = 200, description = "ThreadResponse", body = threads::ThreadResponse)))]
 pub async fn mark_thread_read(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -154,7 +156,7 @@ pub async fn mark_thread_read(
 /// Mark every followed thread of a team read.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/read", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn mark_all_read(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -169,7 +171,7 @@ pub async fn mark_all_read(
 /// The user's clients get `thread_read_changed`.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}/set_unread/{post_id}", tag = "threads",
     params(("user_id" = String, Path), ("team_id" = String, Path), ("thread_id" = String, Path), ("post_id" = String, Path)),
-    responses((status = 200, description = "ThreadResponse", body = Value),
+    responses((status = 200, description = "ThreadResponse", body = threads::ThreadResponse),
               (status = 400, description = "The post is not in the thread"),
               (status = 403, description = "Another user without edit_other_users, or an unreadable thread"),
               (status = 404, description = "No such thread or post")))]

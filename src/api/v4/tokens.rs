@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::common::{status_ok, Pagination};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{nullable, Json as JsonBody, Query};
 use crate::api::ids::{Ids, TokenId, UserIdOrMe};
 use crate::app::tokens;
@@ -37,7 +38,7 @@ pub struct CreateTokenBody {
 /// Create a personal access token. The token itself is only ever shown in this response.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/tokens", tag = "tokens", request_body = CreateTokenBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "The token, with its secret", body = Value),
+    responses((status = 200, description = "The token, with its secret", body = UserAccessToken),
               (status = 501, description = "Personal access tokens are disabled")))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -55,7 +56,7 @@ pub async fn create_token(
 /// A user's tokens (without secrets).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/tokens", tag = "tokens",
     params(("user_id" = String, Path), Pagination),
-    responses((status = 200, description = "Tokens", body = Vec<Value>)))]
+    responses((status = 200, description = "Tokens", body = Vec<UserAccessToken>)))]
 pub async fn list_user_tokens(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -71,7 +72,7 @@ pub async fn list_user_tokens(
 
 /// Every token on the server (system admins).
 #[utoipa::path(get, path = "/api/v4/users/tokens", tag = "tokens", params(Pagination),
-    responses((status = 200, description = "Tokens", body = Vec<Value>)))]
+    responses((status = 200, description = "Tokens", body = Vec<UserAccessToken>)))]
 pub async fn list_all_tokens(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -84,7 +85,7 @@ pub async fn list_all_tokens(
 /// One token (without its secret).
 #[utoipa::path(get, path = "/api/v4/users/tokens/{token_id}", tag = "tokens",
     params(("token_id" = String, Path)),
-    responses((status = 200, description = "The token", body = Value), (status = 404, description = "No such token")))]
+    responses((status = 200, description = "The token", body = UserAccessToken), (status = 404, description = "No such token")))]
 pub async fn get_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -101,7 +102,7 @@ pub struct TokenIdBody {
 
 /// Revoke (delete) a token; it stops working on its very next use.
 #[utoipa::path(post, path = "/api/v4/users/tokens/revoke", tag = "tokens", request_body = TokenIdBody,
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -113,7 +114,7 @@ pub async fn revoke_token(
 
 /// Disable a token without deleting it.
 #[utoipa::path(post, path = "/api/v4/users/tokens/disable", tag = "tokens", request_body = TokenIdBody,
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn disable_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -125,7 +126,7 @@ pub async fn disable_token(
 
 /// Re-enable a disabled token.
 #[utoipa::path(post, path = "/api/v4/users/tokens/enable", tag = "tokens", request_body = TokenIdBody,
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn enable_token(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -143,7 +144,7 @@ pub struct TokenSearchBody {
 
 /// Search tokens by id, description or owner's username (system admins).
 #[utoipa::path(post, path = "/api/v4/users/tokens/search", tag = "tokens", request_body = TokenSearchBody,
-    responses((status = 200, description = "Tokens", body = Vec<Value>)))]
+    responses((status = 200, description = "Tokens", body = Vec<UserAccessToken>)))]
 pub async fn search_tokens(
     State(state): State<AppState>,
     Auth(auth): Auth,

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::common::status_ok;
 use super::image_http::{discard, etag_matches, image_part, not_modified, png, UploadErrors};
 use crate::api::auth::Auth;
+use crate::api::docs::schemas as doc;
 use crate::api::extract::Json as JsonBody;
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::profile_images as app;
@@ -88,8 +89,8 @@ pub async fn get_default_profile_image(
 /// sends `user_updated`.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/image", tag = "users",
     params(("user_id" = String, Path)),
-    request_body(content_type = "multipart/form-data", description = "`image`: the picture file"),
-    responses((status = 200, description = "OK", body = Value),
+    request_body(content = doc::ImageForm, content_type = "multipart/form-data", description = "`image`: the picture file"),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
         (status = 400, description = "No `image` file, not a readable image, or over the pixel limit"),
         (status = 403, description = "Another user without `edit_other_users` (a system admin needs `manage_system`)"),
         (status = 413, description = "Larger than FileSettings.MaxFileSize"),
@@ -115,7 +116,7 @@ pub async fn set_profile_image(
 /// the reset; sends `user_updated`.
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}/image", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
         (status = 403, description = "Another user without `edit_other_users` (a system admin needs `manage_system`)"),
         (status = 501, description = "No file storage configured")))]
 pub async fn set_default_profile_image(
@@ -132,7 +133,7 @@ pub async fn set_default_profile_image(
 /// channel's other members get `typing`.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/typing", tag = "users",
     params(("user_id" = String, Path)), request_body = TypingRequest,
-    responses((status = 200, description = "OK", body = Value),
+    responses((status = 200, description = "OK", body = doc::StatusOk),
         (status = 400, description = "Malformed body or `parent_id`"),
         (status = 403, description = "Another user without `manage_system`, or the user may not post in the channel")))]
 pub async fn publish_user_typing(

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use super::common::{patch_from_full, status_ok, Pagination};
 use crate::api::auth::{Auth, MaybeAuth};
+use crate::api::docs::schemas as doc;
 use crate::api::extract::{nullable, Json as JsonBody, Path, Query};
 use crate::api::ids::{Ids, UserIdOrMe};
 use crate::app::first_run::Claim;
@@ -87,7 +88,8 @@ fn is_local(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
 #[utoipa::path(post, path = "/api/v4/users", tag = "users", request_body = NewUser,
     params(CreateUserQuery,
            ("X-Townsquare-Setup-Code" = Option<String>, Header, description = "The setup code that claims a server without accounts (instead of the body's setup_code)")),
-    responses((status = 201, description = "The new user", body = Value),
+    security((), ("bearer" = [])),
+    responses((status = 201, description = "The new user", body = User),
               (status = 400, description = "Invalid field, duplicate username/email, or an invalid email invitation"),
               (status = 403, description = "Sign-up is closed, the email is outside the team's allowed domains, or the first account is claimed from elsewhere without a valid setup code"),
               (status = 404, description = "No team has this invite id")))]
@@ -153,7 +155,7 @@ pub struct ListUsersQuery {
 
 /// List users, one page at a time.
 #[utoipa::path(get, path = "/api/v4/users", tag = "users", params(ListUsersQuery),
-    responses((status = 200, description = "Users", body = Vec<Value>)))]
+    responses((status = 200, description = "Users", body = Vec<User>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -192,7 +194,7 @@ pub async fn list_users(
 /// Get a user by id (`me` for the caller).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}", tag = "users",
     params(("user_id" = String, Path, description = "User id or `me`")),
-    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+    responses((status = 200, description = "The user", body = User), (status = 404, description = "No such user")))]
 pub async fn get_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -205,7 +207,7 @@ pub async fn get_user(
 /// Get a user by username.
 #[utoipa::path(get, path = "/api/v4/users/username/{username}", tag = "users",
     params(("username" = String, Path)),
-    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+    responses((status = 200, description = "The user", body = User), (status = 404, description = "No such user")))]
 pub async fn get_user_by_username(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -217,7 +219,7 @@ pub async fn get_user_by_username(
 /// Get a user by email. Hidden emails cannot be looked up by non-admins.
 #[utoipa::path(get, path = "/api/v4/users/email/{email}", tag = "users",
     params(("email" = String, Path)),
-    responses((status = 200, description = "The user", body = Value), (status = 404, description = "No such user")))]
+    responses((status = 200, description = "The user", body = User), (status = 404, description = "No such user")))]
 pub async fn get_user_by_email(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -234,7 +236,7 @@ pub struct UsersByIdsQuery {
 
 /// Users by id, by username: duplicates collapse, unknown ids are left out.
 #[utoipa::path(post, path = "/api/v4/users/ids", tag = "users", request_body = Vec<String>, params(UsersByIdsQuery),
-    responses((status = 200, description = "Users, email and full name as privacy settings allow", body = Vec<Value>),
+    responses((status = 200, description = "Users, email and full name as privacy settings allow", body = Vec<User>),
               (status = 400, description = "Empty list, more than 1000 distinct ids, or `since` not an integer")))]
 pub async fn users_by_ids(
     State(state): State<AppState>,
@@ -269,7 +271,7 @@ pub async fn users_in_group_channels(
 
 /// Users by username; unknown names are left out.
 #[utoipa::path(post, path = "/api/v4/users/usernames", tag = "users", request_body = Vec<String>,
-    responses((status = 200, description = "Users", body = Vec<Value>)))]
+    responses((status = 200, description = "Users", body = Vec<User>)))]
 pub async fn users_by_usernames(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -285,7 +287,7 @@ pub async fn users_by_usernames(
 /// `team_id`, `not_in_team_id`, `in_channel_id`, `not_in_channel_id`, `without_team`,
 /// `allow_inactive`, `limit`).
 #[utoipa::path(post, path = "/api/v4/users/search", tag = "users", request_body = UserSearch,
-    responses((status = 200, description = "Matching users", body = Vec<Value>),
+    responses((status = 200, description = "Matching users", body = Vec<User>),
               (status = 400, description = "No term, not_in_channel_id without team_id, or a limit outside 1-1000"),
               (status = 403, description = "A channel the caller cannot read or a team it cannot view")))]
 pub async fn search_users(
@@ -306,7 +308,7 @@ fn optional_id(raw: Option<String>, name: &str) -> Result<Option<String>> {
 /// Patch a user: only the fields given change.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/patch", tag = "users", request_body = UserPatch,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "The updated user", body = Value), (status = 403, description = "Not allowed")))]
+    responses((status = 200, description = "The updated user", body = User), (status = 403, description = "Not allowed")))]
 pub async fn patch_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -319,9 +321,9 @@ pub async fn patch_user(
 }
 
 /// Update a user from a full user object (the id must match the path).
-#[utoipa::path(put, path = "/api/v4/users/{user_id}", tag = "users", request_body = UserPatch,
+#[utoipa::path(put, path = "/api/v4/users/{user_id}", tag = "users", request_body = User,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "The updated user", body = Value)))]
+    responses((status = 200, description = "The updated user", body = User)))]
 pub async fn update_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -335,6 +337,7 @@ pub async fn update_user(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = UserRoles)]
 pub struct RolesBody {
     #[serde(default, deserialize_with = "nullable")]
     pub roles: String,
@@ -343,7 +346,7 @@ pub struct RolesBody {
 /// Replace a user's system roles (system admins only).
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/roles", tag = "users", request_body = RolesBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Not a system admin")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Not a system admin")))]
 pub async fn update_roles(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -367,7 +370,7 @@ pub struct PasswordBody {
 /// Change a password. Revokes every session and access token of the user.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/password", tag = "users", request_body = PasswordBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 400, description = "Wrong current password or weak new one")))]
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 400, description = "Wrong current password or weak new one")))]
 pub async fn update_password(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -394,7 +397,7 @@ pub struct ActiveBody {
 /// Activate or deactivate a user.
 #[utoipa::path(put, path = "/api/v4/users/{user_id}/active", tag = "users", request_body = ActiveBody,
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn update_active(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -409,7 +412,7 @@ pub async fn update_active(
 /// Deactivate a user (their sessions and tokens are revoked at once).
 #[utoipa::path(delete, path = "/api/v4/users/{user_id}", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value)))]
+    responses((status = 200, description = "OK", body = doc::StatusOk)))]
 pub async fn deactivate_user(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -424,7 +427,7 @@ pub async fn deactivate_user(
 /// `resetPasswordFailedAttempts`), so a throttled account may log in again at once.
 #[utoipa::path(post, path = "/api/v4/users/{user_id}/reset_failed_attempts", tag = "users",
     params(("user_id" = String, Path)),
-    responses((status = 200, description = "OK", body = Value), (status = 403, description = "Without manage_system or edit_other_users"),
+    responses((status = 200, description = "OK", body = doc::StatusOk), (status = 403, description = "Without manage_system or edit_other_users"),
     (status = 404, description = "No such user")))]
 pub async fn reset_failed_attempts(
     State(state): State<AppState>,
@@ -447,7 +450,7 @@ pub struct UserChannelsQuery {
 /// Every channel the user belongs to, in all teams (direct and group channels included).
 #[utoipa::path(get, path = "/api/v4/users/{user_id}/channels", tag = "users",
     params(("user_id" = String, Path), UserChannelsQuery),
-    responses((status = 200, description = "Channels", body = Vec<Value>),
+    responses((status = 200, description = "Channels", body = Vec<townsquare_sdk::model::Channel>),
               (status = 400, description = "Negative last_delete_at"),
               (status = 403, description = "Another user's, without edit_other_users")))]
 pub async fn channels_for_user(

@@ -47,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// `{"status","seq_reply","data"|"error"}`. Reconnect with `connection_id` and
 /// `sequence_number` to have missed events replayed.
 #[utoipa::path(get, path = "/api/v4/websocket", tag = "websocket",
+    security((), ("bearer" = [])),
     params(
         ("connection_id" = Option<String>, Query, description = "The connection to resume (from `hello`)"),
         ("sequence_number" = Option<u64>, Query, description = "The next event seq the client expects"),

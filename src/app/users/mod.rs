@@ -49,8 +49,11 @@ pub struct NewUser {
     pub position: String,
     #[serde(deserialize_with = "nullable")]
     pub locale: String,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub props: Option<StringMap>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub notify_props: Option<StringMap>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub timezone: Option<StringMap>,
     /// The setup code printed at start: claims a server without accounts from elsewhere than
     /// its own machine.
@@ -320,9 +323,12 @@ pub struct UserPatch {
     pub last_name: Option<String>,
     pub position: Option<String>,
     pub email: Option<String>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub props: Option<StringMap>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub notify_props: Option<StringMap>,
     pub locale: Option<String>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     pub timezone: Option<StringMap>,
 }
 
